@@ -1,0 +1,133 @@
+"""Refuse answers that would render a broken project.
+
+Each check is a small pure function that returns an error message, or None
+when the answer is fine; the template's tests import and unit-test them.
+On the first bad answer the hook prints one line and exits 1, and cookiecutter
+removes the directory it had started.
+"""
+
+import json
+import keyword
+import re
+import sys
+
+# The answers arrive as JSON inside a raw string: Jinja's tojson escapes every
+# quote character, so no answer can end the literal early.
+ANSWERS = r"""{{ cookiecutter | tojson }}"""
+
+SUPPORTED_PYTHONS = ("3.12", "3.13", "3.14")
+SLUG_MAX_LENGTH = 30  # Heroku's limit for app names
+
+# Modules the generated service imports (or will, as options are added), and
+# names its own files already use: a package with one of these names would
+# shadow it.
+TAKEN_MODULE_NAMES = frozenset(
+    {
+        "alembic", "apispec", "billiard", "blinker", "celery", "click",
+        "dns", "dotenv", "email_validator", "flask", "flask_admin",
+        "flask_limiter", "flask_login", "flask_migrate", "flask_smorest",
+        "flask_sqlalchemy", "flask_wtf", "greenlet", "gunicorn", "honcho",
+        "idna", "itsdangerous", "jinja2", "kombu", "limits", "mako",
+        "markupsafe", "marshmallow", "packaging", "pluggy", "psycopg",
+        "psycopg_binary", "pytest", "redis", "ruff", "sqlalchemy",
+        "typing_extensions", "vine", "werkzeug", "whitenoise", "wtforms",
+        # the generated project's own top-level names
+        "manage", "migrations", "tests", "wsgi",
+    }
+)
+
+SLUG_PATTERN = re.compile(r"[a-z][a-z0-9-]*")
+IDENTIFIER_PATTERN = re.compile(r"[a-z_][a-z0-9_]*")
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+
+
+def check_project_name(name):
+    if not name.strip():
+        return "project_name: must not be empty"
+    if not name.isprintable():
+        return f"project_name: {name!r} has control characters; use one line of text"
+    return None
+
+
+def check_project_slug(slug):
+    allowed = (
+        "a lowercase letter first, then lowercase letters, digits and dashes, "
+        f"no dash at the end, {SLUG_MAX_LENGTH} characters at most"
+    )
+    if (
+        not SLUG_PATTERN.fullmatch(slug)
+        or slug.endswith("-")
+        or len(slug) > SLUG_MAX_LENGTH
+    ):
+        return f"project_slug: {slug!r} is not a Heroku app name; use {allowed}"
+    return None
+
+
+def check_package_name(name):
+    if not IDENTIFIER_PATTERN.fullmatch(name):
+        return (
+            f"package_name: {name!r} is not importable; use lowercase letters, "
+            "digits and underscores, not starting with a digit"
+        )
+    if keyword.iskeyword(name):
+        return f"package_name: {name!r} is a Python keyword; choose another name"
+    if name in sys.stdlib_module_names:
+        return (
+            f"package_name: {name!r} would shadow the standard library module "
+            f"of that name; choose another name"
+        )
+    if name in TAKEN_MODULE_NAMES:
+        return (
+            f"package_name: {name!r} would shadow a module the project uses; "
+            "choose another name"
+        )
+    return None
+
+
+def check_description(text):
+    if not text.isprintable():
+        return f"description: {text!r} has control characters; use one line of text"
+    return None
+
+
+def check_author_email(email):
+    if not EMAIL_PATTERN.fullmatch(email):
+        return f"author_email: {email!r} is not an email address; use name@example.com"
+    return None
+
+
+def check_python_version(version):
+    if version not in SUPPORTED_PYTHONS:
+        choices = ", ".join(SUPPORTED_PYTHONS)
+        return f"python_version: {version!r} is not supported; choose one of {choices}"
+    return None
+
+
+CHECKS = {
+    "project_name": check_project_name,
+    "project_slug": check_project_slug,
+    "package_name": check_package_name,
+    "description": check_description,
+    "author_email": check_author_email,
+    "python_version": check_python_version,
+}
+
+
+def first_error(answers):
+    """The message for the first bad answer, in prompt order, or None."""
+    for field, check in CHECKS.items():
+        error = check(str(answers.get(field, "")))
+        if error:
+            return error
+    return None
+
+
+def main():
+    error = first_error(json.loads(ANSWERS))
+    if error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+import pytest
+
+from support import project_venv, render
+
+
+@pytest.fixture(scope="session")
+def default_project(tmp_path_factory):
+    """The project as `cookiecutter` renders it with every default answer."""
+    return render(tmp_path_factory.mktemp("default"))
+
+
+@pytest.fixture(scope="session")
+def default_venv(default_project):
+    return project_venv(default_project)

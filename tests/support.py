@@ -1,0 +1,137 @@
+"""Helpers for the template's tests: render, build a venv, run a dyno's commands."""
+
+import hashlib
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from cookiecutter.main import cookiecutter
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent
+VENV_CACHE = Path(os.environ.get("TEMPLATE_VENV_CACHE", TEMPLATE_DIR / ".cache" / "venvs"))
+PIP_TIMEOUT = 900
+
+
+def render(output_dir: Path, **answers) -> Path:
+    """Render the template without prompts; return the project directory."""
+    project = cookiecutter(
+        str(TEMPLATE_DIR),
+        no_input=True,
+        extra_context=answers,
+        output_dir=str(output_dir),
+    )
+    return Path(project)
+
+
+def load_hook(name: str):
+    """Import a hook script as a module, to test its pure functions."""
+    path = TEMPLATE_DIR / "hooks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def find_python(version: str) -> str | None:
+    """An interpreter for `version` ("3.13"), or None when there is none."""
+    candidates = [shutil.which(f"python{version}")]
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates += sorted(pyenv_root.glob(f"versions/{version}.*/bin/python{version}"))
+    for candidate in filter(None, candidates):
+        probe = subprocess.run(
+            [str(candidate), "-c", "import sys; print(sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+        )
+        if probe.returncode == 0 and probe.stdout.strip() == str(
+            tuple(int(part) for part in version.split("."))
+        ):
+            return str(candidate)
+    return None
+
+
+def project_venv(project: Path, python: str = sys.executable) -> Path:
+    """A venv with the project's requirements, cached by their hash."""
+    digest = hashlib.sha256(python.encode())
+    for name in ("requirements.txt", "requirements-test.txt"):
+        digest.update((project / name).read_bytes())
+    venv = VENV_CACHE / digest.hexdigest()[:16]
+    if (venv / "ready").exists():
+        return venv
+    # An interrupted build leaves no "ready" mark: start it again.
+    shutil.rmtree(venv, ignore_errors=True)
+    subprocess.run([python, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+         "--disable-pip-version-check", "-r", "requirements-test.txt"],
+        cwd=project,
+        check=True,
+        timeout=PIP_TIMEOUT,
+    )
+    (venv / "ready").touch()
+    return venv
+
+
+def venv_env(venv: Path, **extra: str) -> dict:
+    """The environment of a process run inside `venv`, with `extra` on top."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("VIRTUAL_ENV", "PYTHONPATH", "APP_ENV", "SECRET_KEY", "DATABASE_URL")
+    }
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["VIRTUAL_ENV"] = str(venv)
+    env.update(extra)
+    return env
+
+
+def procfile(project: Path) -> dict[str, str]:
+    processes = {}
+    for line in (project / "Procfile").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, command = line.partition(":")
+            processes[name.strip()] = command.strip()
+    return processes
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_get(url: str, timeout: float = 5) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def wait_for_http(url: str, process: subprocess.Popen, limit: float = 60) -> float:
+    """Seconds until `url` answers; fails if the process dies or time runs out."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        if process.poll() is not None:
+            pytest.fail(f"the process exited with {process.returncode} before answering")
+        try:
+            http_get(url, timeout=1)
+            return time.monotonic() - started
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"{url} did not answer within {limit} s")
+
+
+def skip_or_fail(reason: str):
+    """Skip for lack of a service; under CI=true it is a failure instead."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: real services are required)")
+    pytest.skip(reason)

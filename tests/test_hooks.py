@@ -1,0 +1,95 @@
+"""The pre- and post-generation hooks' pure functions."""
+
+import pytest
+
+from support import load_hook
+
+pre_gen = load_hook("pre_gen_project")
+post_gen = load_hook("post_gen_project")
+
+GOOD_ANSWERS = {
+    "project_name": "My Service",
+    "project_slug": "my-service",
+    "package_name": "my_service",
+    "description": "A service.",
+    "author_email": "you@example.com",
+    "python_version": "3.13",
+}
+
+
+@pytest.mark.parametrize("slug", ["a", "my-service", "svc2", "a" * 30, "x-1-y"])
+def test_heroku_app_names_are_accepted(slug):
+    assert pre_gen.check_project_slug(slug) is None
+
+
+@pytest.mark.parametrize(
+    "slug", ["", "My-Service", "2fast", "-svc", "svc-", "my_service", "a" * 31, "my service", "é"]
+)
+def test_other_slugs_are_refused_naming_the_rule(slug):
+    error = pre_gen.check_project_slug(slug)
+    assert error.startswith("project_slug: ")
+    assert repr(slug) in error
+    assert "30 characters at most" in error
+
+
+@pytest.mark.parametrize("name", ["my_service", "svc", "_private", "notes2"])
+def test_importable_package_names_are_accepted(name):
+    assert pre_gen.check_package_name(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("my-service", "not importable"),
+        ("2svc", "not importable"),
+        ("MyService", "not importable"),
+        ("class", "keyword"),
+        ("email", "standard library"),
+        ("logging", "standard library"),
+        ("flask", "a module the project uses"),
+        ("sqlalchemy", "a module the project uses"),
+        ("tests", "a module the project uses"),
+    ],
+)
+def test_unusable_package_names_are_refused(name, reason):
+    error = pre_gen.check_package_name(name)
+    assert error.startswith("package_name: ")
+    assert reason in error
+
+
+def test_emails_are_checked():
+    assert pre_gen.check_author_email("ada@example.com") is None
+    assert "author_email" in pre_gen.check_author_email("ada.example.com")
+    assert "author_email" in pre_gen.check_author_email("ada@localhost")
+
+
+def test_only_offered_pythons_are_accepted():
+    for version in ("3.12", "3.13", "3.14"):
+        assert pre_gen.check_python_version(version) is None
+    assert "3.12, 3.13, 3.14" in pre_gen.check_python_version("3.11")
+
+
+def test_names_and_descriptions_are_one_line():
+    assert pre_gen.check_project_name('Ada\'s "Notes" & more') is None
+    assert "project_name" in pre_gen.check_project_name("   ")
+    assert "project_name" in pre_gen.check_project_name("two\nlines")
+    assert "description" in pre_gen.check_description("two\nlines")
+
+
+def test_the_first_bad_answer_is_reported():
+    assert pre_gen.first_error(GOOD_ANSWERS) is None
+    answers = {**GOOD_ANSWERS, "package_name": "flask", "author_email": "nope"}
+    assert pre_gen.first_error(answers).startswith("package_name: ")
+
+
+def test_env_gets_a_fresh_secret_and_keeps_the_rest():
+    example = "# comment\nAPP_ENV='development'\nSECRET_KEY='change-me'\nLOG_LEVEL='INFO'\n"
+    env = post_gen.env_from_example(example, "s3cr3t")
+    assert env == "# comment\nAPP_ENV='development'\nSECRET_KEY='s3cr3t'\nLOG_LEVEL='INFO'\n"
+
+
+def test_next_steps_name_the_project_and_python():
+    steps = post_gen.next_steps("my-service", "3.13")
+    assert "cd my-service" in steps
+    assert "python3.13 -m venv" in steps
+    assert "git push heroku main" in steps

@@ -1,0 +1,140 @@
+"""The rendered project: complete, well-formed, lint-clean, and its tests green."""
+
+import json
+import re
+import stat
+import subprocess
+import sys
+import time
+import tomllib
+
+import pytest
+
+from support import find_python, procfile, project_venv, render
+
+# Flask's own Jinja templates are copied as they are; everything else must
+# have been rendered completely.
+UNRENDERED = re.compile(r"{{|{%|{#|cookiecutter\.")
+ENV_LINE = re.compile(r"(#.*|[A-Z][A-Z0-9_]*='[^']*')?")
+APP_JSON_KEYS = {
+    "name", "description", "keywords", "website", "repository", "logo", "success_url",
+    "scripts", "env", "formation", "addons", "buildpacks", "stack", "environments",
+}
+PACKAGE_MANAGER_FILES = ("requirements.txt", "Pipfile.lock", "poetry.lock", "uv.lock")
+
+
+def project_files(project):
+    return [path for path in project.rglob("*") if path.is_file()]
+
+
+def test_no_template_syntax_is_left(default_project):
+    for path in project_files(default_project):
+        text = path.read_text()
+        if "templates" in path.relative_to(default_project).parts:
+            assert "cookiecutter" not in text, path
+        else:
+            assert not UNRENDERED.search(text), path
+
+
+def test_awkward_answers_render_to_valid_files(tmp_path):
+    name = "Ada's \"Quoted\" Notes & <Co> \\ 'n' \"\"\" '''"
+    project = render(
+        tmp_path,
+        project_name=name,
+        project_slug="ada-notes",
+        description='Says "hi" & \\leaves',
+    )
+    assert json.loads((project / "app.json").read_text())["name"] == name
+    tomllib.loads((project / "pyproject.toml").read_text())
+    init = project / "ada_notes" / "__init__.py"
+    namespace = {}
+    exec(compile(init.read_text().split("def create_app")[0], str(init), "exec"), namespace)  # noqa: S102
+    assert namespace["SERVICE_NAME"] == name
+
+
+def test_env_is_private_fresh_and_readable_by_every_tool(default_project, tmp_path):
+    env_file = default_project / ".env"
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    for path in (env_file, default_project / ".env.example"):
+        for line in path.read_text().splitlines():
+            assert ENV_LINE.fullmatch(line), f"{path.name}: {line!r}"
+    secret = re.search(r"^SECRET_KEY='(.+)'$", env_file.read_text(), re.M).group(1)
+    assert len(secret) >= 32
+    other = render(tmp_path).joinpath(".env").read_text()
+    assert secret not in other
+    example_keys = re.findall(r"^#? ?([A-Z_]+)=", (default_project / ".env.example").read_text(), re.M)
+    env_keys = re.findall(r"^#? ?([A-Z_]+)=", env_file.read_text(), re.M)
+    assert env_keys == example_keys
+
+
+def test_heroku_sees_one_python_and_one_package_manager(default_project, tmp_path):
+    assert (default_project / ".python-version").read_text() == "3.13\n"
+    assert render(tmp_path, python_version="3.12").joinpath(".python-version").read_text() == "3.12\n"
+    present = [name for name in PACKAGE_MANAGER_FILES if (default_project / name).exists()]
+    assert present == ["requirements.txt"]
+    assert "project" not in tomllib.loads((default_project / "pyproject.toml").read_text())
+    for name in ("requirements.txt", "requirements-test.txt"):
+        for line in (default_project / name).read_text().splitlines():
+            if line and not line.startswith(("#", "-r ")):
+                assert re.fullmatch(r"[A-Za-z0-9_.\[\]-]+==[0-9][0-9A-Za-z.]*", line), line
+
+
+def test_procfile_runs_gunicorn_and_migrates_on_release(default_project):
+    assert procfile(default_project) == {
+        "web": "gunicorn --config gunicorn.conf.py wsgi:app",
+        "release": "flask db upgrade",
+    }
+    assert (default_project / ".flaskenv").read_text() == "FLASK_APP=wsgi\n"
+
+
+def test_app_json_is_a_valid_heroku_manifest(default_project):
+    manifest = json.loads((default_project / "app.json").read_text())
+    assert set(manifest) <= APP_JSON_KEYS
+    assert manifest["env"]["SECRET_KEY"]["generator"] == "secret"
+    assert manifest["env"]["APP_ENV"]["value"] == "production"
+    assert manifest["addons"] == ["heroku-postgresql:essential-0"]
+    assert not any("hobby" in addon for addon in manifest["addons"])
+    assert set(manifest["formation"]) <= set(procfile(default_project))
+    assert manifest["environments"]["test"]["scripts"]["test"]
+
+
+def test_generated_code_is_ruff_clean(default_project):
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        cwd=default_project,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def run_generated_suite(project, venv):
+    started = time.monotonic()
+    result = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    print(f"generated suite: {summary} ({time.monotonic() - started:.1f} s wall)")
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    passed = int(re.search(r"(\d+) passed", summary).group(1))
+    assert passed >= 20
+    return passed
+
+
+@pytest.mark.slow
+def test_generated_suite_passes(default_project, default_venv):
+    run_generated_suite(default_project, default_venv)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", ["3.12", "3.13", "3.14"])
+def test_generated_suite_passes_on_each_offered_python(tmp_path, version):
+    python = find_python(version)
+    if python is None:
+        pytest.skip(f"no python{version} on this machine")
+    project = render(tmp_path, python_version=version)
+    run_generated_suite(project, project_venv(project, python))

@@ -1,0 +1,48 @@
+"""gunicorn settings for a Heroku dyno, read by the Procfile's web process.
+
+The values follow Heroku's own guidance: bind $PORT on every interface,
+threads for I/O-bound requests, timeouts under the router's 30 s, keep-alive
+above its 90 s idle timeout, and a graceful stop inside the 30 s that a dyno
+gets between SIGTERM and SIGKILL.
+"""
+
+import os
+
+from gunicorn.glogging import Logger
+
+bind = f"[::]:{os.environ.get('PORT', '5000')}"
+# WEB_CONCURRENCY is set by Heroku from the dyno size.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "4"))
+
+timeout = 20
+graceful_timeout = 20
+keepalive = 95
+
+# Load the app once, in the master, before forking: a bad configuration stops
+# the server at once with its one-line error instead of looping on worker
+# boots, and workers share the loaded code's memory.
+preload_app = True
+
+# Heroku's router adds X-Forwarded-*; the app's ProxyFix trusts them.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+
+# gunicorn's runtime control socket lives in $HOME; a dyno has no use for it,
+# and two servers on one machine (tests, a local run) would fight over it.
+control_socket_disable = True
+
+
+class AppLogsRequests(Logger):
+    """gunicorn's logger without its access lines.
+
+    The app already logs one logfmt line per request with its request id.
+    Heroku's buildpack turns gunicorn's access log on through
+    GUNICORN_CMD_ARGS, which overrides this file, so it is silenced here.
+    """
+
+    def access(self, resp, req, environ, request_time):
+        pass
+
+
+logger_class = AppLogsRequests

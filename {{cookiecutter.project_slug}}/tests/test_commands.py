@@ -1,0 +1,111 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }}.models import User
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "s" * 48,
+    "DATABASE_URL": "postgres://u:p@db.example.com:5432/app",
+}
+
+
+def test_check_reports_each_problem_of_a_development_setup(tmp_path):
+    app = create_app({"APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/a.db"})
+    result = app.test_cli_runner().invoke(args=["check"])
+    assert result.exit_code == 1
+    assert "APP_ENV is 'development'" in result.output
+    assert "SECRET_KEY is not set" in result.output
+    assert "DATABASE_URL is SQLite" in result.output
+    assert "SESSION_COOKIE_SECURE is off" in result.output
+    assert "4 deploy problem(s) found" in result.output
+
+
+def test_check_passes_a_production_setup():
+    result = create_app(PRODUCTION).test_cli_runner().invoke(args=["check"])
+    assert result.exit_code == 0, result.output
+    assert "No deploy problems found." in result.output
+
+
+def test_check_catches_debug_and_verbose_logs(monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")  # Flask reads it itself
+    app = create_app({**PRODUCTION, "LOG_LEVEL": "DEBUG"})
+    result = app.test_cli_runner().invoke(args=["check"])
+    assert result.exit_code == 1
+    assert "DEBUG is on" in result.output
+    assert "LOG_LEVEL is DEBUG" in result.output
+
+
+def test_create_admin_makes_an_admin(runner, db_session):
+    result = runner.invoke(
+        args=["create-admin", "--email", "Root@Example.com", "--password", "a long password!"]
+    )
+    assert result.exit_code == 0, result.output
+    admin = db_session.scalar(select(User).where(User.email == "root@example.com"))
+    assert admin.is_admin
+    assert admin.check_password("a long password!")
+
+
+def test_create_admin_refuses_a_second_account_for_one_email(runner):
+    args = ["create-admin", "--email", "root@example.com", "--password", "a long password!"]
+    assert runner.invoke(args=args).exit_code == 0
+    result = runner.invoke(args=args)
+    assert result.exit_code == 1
+    assert "exists already" in result.output
+
+
+def test_create_admin_refuses_bad_input(runner, db_session):
+    bad_email = runner.invoke(args=["create-admin", "--email", "nope", "--password", "x" * 12])
+    assert bad_email.exit_code == 2
+    assert "--email" in bad_email.output
+    short = runner.invoke(args=["create-admin", "--email", "a@example.com", "--password", "short"])
+    assert short.exit_code == 2
+    assert "at least 12" in short.output
+    assert db_session.scalars(select(User)).all() == []
+
+
+def run_manage(*args):
+    environ = {**os.environ, "APP_ENV": "test", "FLASK_SKIP_DOTENV": "1"}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT_DIR,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_manage_py_keeps_the_flask_script_spelling():
+    routes = run_manage("routes")
+    assert routes.returncode == 0, routes.stderr
+    assert "/healthz" in routes.stdout
+    runserver = run_manage("runserver", "--help")
+    assert runserver.returncode == 0
+    assert "Run a local development server" in runserver.stdout
+    for command in ("shell", "db", "check", "create-admin"):
+        assert command in run_manage("--help").stdout
+
+
+def test_a_production_start_without_secret_key_names_it():
+    environ = {
+        key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "APP_ENV")
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=PROJECT_DIR,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: SECRET_KEY is not set; production needs a random value of at least 32 characters"
+    ]

@@ -1,0 +1,58 @@
+import logging
+
+import pytest
+
+from {{ cookiecutter.package_name }} import create_app
+
+HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+JSON = {"Accept": "application/json"}
+
+
+@pytest.fixture
+def failing_app():
+    app = create_app({"APP_ENV": "test"})
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # answer as production would
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret detail: token=abc123")
+
+    return app
+
+
+def test_not_found_is_an_html_page_for_browsers(client):
+    response = client.get("/no-such-page", headers=HTML)
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert b"404 Not Found" in response.data
+    assert response.headers["X-Request-ID"].encode() in response.data
+
+
+def test_not_found_is_json_for_clients_that_ask(client):
+    response = client.get("/no-such-page", headers=JSON)
+    assert response.status_code == 404
+    assert response.json["code"] == 404
+    assert response.json["status"] == "Not Found"
+    assert response.json["request_id"] == response.headers["X-Request-ID"]
+
+
+def test_api_paths_answer_json_by_default(client):
+    response = client.get("/api/no-such-thing")
+    assert response.status_code == 404
+    assert response.is_json
+
+
+def test_method_not_allowed_keeps_the_allow_header(client):
+    response = client.delete("/healthz", headers=JSON)
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize("headers", [HTML, JSON])
+def test_unexpected_error_hides_the_traceback(failing_app, headers, caplog):
+    response = failing_app.test_client().get("/boom", headers=headers)
+    assert response.status_code == 500
+    assert b"Traceback" not in response.data
+    assert b"secret detail" not in response.data
+    logged = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert logged and logged[0].exc_info[0] is RuntimeError

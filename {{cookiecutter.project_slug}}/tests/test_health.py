@@ -1,0 +1,34 @@
+from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }}.health import register_health_check
+
+
+def test_healthy_service_answers_200(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "checks": {"database": {"status": "ok"}}}
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_unreachable_database_makes_the_service_degraded(tmp_path):
+    # A directory is no SQLite file: every connection attempt fails.
+    app = create_app({"APP_ENV": "test", "DATABASE_URL": f"sqlite:///{tmp_path}"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["status"] == "degraded"
+    assert response.json["checks"]["database"] == {
+        "status": "error",
+        "error": "OperationalError",
+    }
+
+
+def test_a_failing_registered_check_is_reported_alone():
+    app = create_app({"APP_ENV": "test"})
+
+    def broker_down():
+        raise ConnectionError("no broker")
+
+    register_health_check(app, "broker", broker_down)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["checks"]["database"] == {"status": "ok"}
+    assert response.json["checks"]["broker"]["error"] == "ConnectionError"

@@ -1,0 +1,56 @@
+import logging
+
+from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }}.logs import LogfmtFormatter, logfmt_value
+
+ROUTER_ID = "f2a1c3d4-5b6e-4f70-8a9b-0c1d2e3f4a5b"
+
+
+def request_records(caplog):
+    return [r for r in caplog.records if r.name.endswith(".requests")]
+
+
+def test_each_request_is_logged_with_its_id(client, caplog):
+    caplog.set_level(logging.INFO)
+    response = client.get("/healthz")
+    (record,) = request_records(caplog)
+    fields = record.fields
+    assert fields["method"] == "GET"
+    assert fields["path"] == "/healthz"
+    assert fields["status"] == 200
+    assert float(fields["duration_ms"]) >= 0
+    assert fields["request_id"] == response.headers["X-Request-ID"]
+
+
+def test_the_routers_request_id_is_kept(client, caplog):
+    caplog.set_level(logging.INFO)
+    response = client.get("/healthz", headers={"X-Request-ID": ROUTER_ID})
+    assert response.headers["X-Request-ID"] == ROUTER_ID
+    assert request_records(caplog)[0].fields["request_id"] == ROUTER_ID
+
+
+def test_an_unusable_request_id_is_replaced(client):
+    for bad in ("short", "x" * 201, "has spaces in it but is long enough"):
+        response = client.get("/healthz", headers={"X-Request-ID": bad})
+        assert response.headers["X-Request-ID"] != bad
+        assert len(response.headers["X-Request-ID"]) == 32
+
+
+def test_a_request_line_is_one_logfmt_line():
+    record = logging.LogRecord("app.requests", logging.INFO, "", 0, "request", None, None)
+    record.fields = {"method": "GET", "path": "/a b", "status": 200}
+    line = LogfmtFormatter().format(record)
+    assert line == 'level=info logger=app.requests msg=request method=GET path="/a b" status=200'
+
+
+def test_logfmt_values_are_quoted_and_escaped():
+    assert logfmt_value("plain") == "plain"
+    assert logfmt_value("") == '""'
+    assert logfmt_value('say "hi"\nbye') == '"say \\"hi\\"\\nbye"'
+
+
+def test_log_level_comes_from_the_environment():
+    create_app({"APP_ENV": "test", "LOG_LEVEL": "warning"})
+    assert logging.getLogger().level == logging.WARNING
+    create_app({"APP_ENV": "test", "LOG_LEVEL": "INFO"})
+    assert logging.getLogger().level == logging.INFO

@@ -1,0 +1,67 @@
+"""The application factory.
+
+`create_app` builds the app from small register steps. Importing this package
+does nothing else: no settings are read and no connection is opened until
+`create_app` runs.
+"""
+
+import os
+from collections.abc import Mapping
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import health, home, models  # noqa: F401  (models: known to migrations)
+from .commands import register_commands
+from .config import load_settings
+from .errors import register_error_handlers
+from .extensions import csrf, db, migrate
+from .logs import configure_logging, register_request_logging
+
+SERVICE_NAME = {{ cookiecutter.project_name | tojson }}
+SERVICE_DESCRIPTION = {{ cookiecutter.description | tojson }}
+MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), os.pardir, "migrations")
+
+
+def create_app(environ: Mapping[str, str] | None = None) -> Flask:
+    """Create the app from `environ` (the process environment by default)."""
+    app = Flask(__name__)
+    app.config.update(
+        load_settings(os.environ if environ is None else environ, app.instance_path),
+        SERVICE_NAME=SERVICE_NAME,
+        SERVICE_DESCRIPTION=SERVICE_DESCRIPTION,
+    )
+    configure_logging(app.config["LOG_LEVEL"])
+    register_proxy_fix(app)
+    # First, so every request is timed and gets an id, even one that an
+    # extension's before_request refuses (CSRF).
+    register_request_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_proxy_fix(app: Flask) -> None:
+    # Trust the X-Forwarded-For/Proto/Port headers the router adds, so that
+    # request.scheme and external URLs say https behind Heroku. The router
+    # passes a client's X-Forwarded-Host through untouched: not trusted.
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_port=hops)
+
+
+def register_extensions(app: Flask) -> None:
+    database = app.config["SQLALCHEMY_DATABASE_URI"]
+    if database.get_backend_name() == "sqlite" and database.database:
+        os.makedirs(os.path.dirname(os.path.abspath(database.database)), exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.abspath(MIGRATIONS_DIR))
+    csrf.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(home.bp)
+    app.register_blueprint(health.bp)
+    health.register_health_check(app, "database", health.check_database)

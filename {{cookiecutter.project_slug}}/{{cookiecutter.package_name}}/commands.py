@@ -1,0 +1,52 @@
+"""Custom CLI commands, run as `flask <command>` or `python manage.py <command>`."""
+
+import click
+from email_validator import EmailNotValidError, validate_email
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from .deploy_check import deploy_problems
+from .extensions import db
+from .models import User, normalize_email
+
+MIN_PASSWORD_LENGTH = 12
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(check_command)
+    app.cli.add_command(create_admin_command)
+
+
+@click.command("check")
+@with_appcontext
+def check_command():
+    """Report what is wrong with this configuration for production."""
+    problems = deploy_problems(current_app.config)
+    for problem in problems:
+        click.echo(f"- {problem}")
+    if problems:
+        raise click.ClickException(f"{len(problems)} deploy problem(s) found")
+    click.echo("No deploy problems found.")
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True, help="The admin's email address.")
+@click.password_option(help=f"At least {MIN_PASSWORD_LENGTH} characters.")
+@with_appcontext
+def create_admin_command(email, password):
+    """Create an administrator account."""
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="--email") from None
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(
+            f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password"
+        )
+    email = normalize_email(email)
+    if db.session.scalar(select(User).where(User.email == email)):
+        raise click.ClickException(f"an account for {email} exists already")
+    db.session.add(User(email=email, password=password, is_admin=True))
+    db.session.commit()
+    click.echo(f"Created admin {email}.")

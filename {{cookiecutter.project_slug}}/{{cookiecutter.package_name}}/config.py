@@ -1,0 +1,116 @@
+"""Settings from the environment: the one place that reads it.
+
+`load_settings` turns environment variables into a plain dictionary for
+`app.config`. `APP_ENV` picks the profile; production is the default, so a
+server started with nothing set is a secure one or none at all.
+"""
+
+import os
+from collections.abc import Mapping
+
+from sqlalchemy.engine import URL, make_url
+
+PROFILES = ("production", "development", "test")
+SECRET_KEY_MIN_LENGTH = 32
+LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
+
+# Only for development and tests, where no SECRET_KEY is needed; `flask check`
+# reports it, and production refuses to start without a real key.
+INSECURE_SECRET_KEY = "insecure-development-key-do-not-deploy"  # noqa: S105  (public by design)
+
+
+class ConfigError(SystemExit):
+    """The configuration cannot run: stop with one line, not a traceback.
+
+    It derives from SystemExit so that whatever loads the app (gunicorn,
+    `flask`, `manage.py`) exits non-zero printing only the message.
+    """
+
+    def __init__(self, message):
+        super().__init__(f"error: {message}")
+
+
+def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
+    """Build the Flask settings for the profile named by APP_ENV."""
+    profile = environ.get("APP_ENV", "production")
+    if profile not in PROFILES:
+        raise ConfigError(f"APP_ENV is {profile!r}; use one of {', '.join(PROFILES)}")
+    production = profile == "production"
+    database_url = environ.get("DATABASE_URL") or default_database_url(profile, instance_path)
+    web_threads = int_setting(environ, "WEB_THREADS", 4)
+    return {
+        "APP_ENV": profile,
+        "TESTING": profile == "test",
+        "SECRET_KEY": secret_key(environ, production),
+        "SQLALCHEMY_DATABASE_URI": database_uri(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, web_threads),
+        "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO").upper(),
+        # Heroku's router is one proxy hop in front of the dyno.
+        "PROXY_HOPS": int_setting(environ, "PROXY_HOPS", 1),
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+    }
+
+
+def secret_key(environ, production):
+    key = environ.get("SECRET_KEY", "")
+    if production and not key:
+        raise ConfigError(
+            "SECRET_KEY is not set; production needs a random value of at "
+            f"least {SECRET_KEY_MIN_LENGTH} characters"
+        )
+    if production and len(key) < SECRET_KEY_MIN_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY is {len(key)} characters long; production needs at "
+            f"least {SECRET_KEY_MIN_LENGTH}"
+        )
+    return key or INSECURE_SECRET_KEY
+
+
+def default_database_url(profile, instance_path):
+    if profile == "test":
+        return "sqlite://"  # in memory, gone with the process
+    return f"sqlite:///{os.path.join(instance_path, 'app.db')}"
+
+
+def database_uri(url: str) -> URL:
+    """Point Postgres URLs at psycopg 3, and require TLS off this machine.
+
+    Heroku's DATABASE_URL uses the `postgres://` scheme, which SQLAlchemy
+    refuses; Heroku rotates the value, so it is fixed here, not by hand.
+    """
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return parsed
+    parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.host not in LOCAL_HOSTS and "sslmode" not in parsed.query:
+        parsed = parsed.update_query_dict({"sslmode": "require"})
+    return parsed
+
+
+def engine_options(url: str, web_threads: int) -> dict:
+    if url.startswith("sqlite"):
+        return {}
+    # One connection per gunicorn thread, none on overflow: entry Postgres
+    # plans allow about 20 connections for every dyno together.
+    return {
+        "pool_pre_ping": True,
+        "pool_size": web_threads,
+        "max_overflow": 0,
+        "pool_timeout": 10,
+        "pool_recycle": 300,
+    }
+
+
+def int_setting(environ, name, default):
+    value = environ.get(name, "")
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} is {value!r}; use a whole number") from None

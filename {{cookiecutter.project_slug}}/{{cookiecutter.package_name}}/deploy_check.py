@@ -1,0 +1,39 @@
+"""What would be wrong with this configuration in production.
+
+In the spirit of Django's `check --deploy`: `flask check` prints each problem
+and exits non-zero when there is any. Run it with the production settings,
+for example `heroku run flask check`.
+"""
+
+from collections.abc import Mapping
+
+from .config import INSECURE_SECRET_KEY, SECRET_KEY_MIN_LENGTH
+
+
+def deploy_problems(config: Mapping) -> list[str]:
+    problems = []
+    if config["APP_ENV"] != "production":
+        problems.append(
+            f"APP_ENV is {config['APP_ENV']!r}; a deployed service runs with "
+            "APP_ENV=production"
+        )
+    secret = config["SECRET_KEY"]
+    if secret == INSECURE_SECRET_KEY:
+        problems.append("SECRET_KEY is not set; the development fallback is public")
+    elif len(secret) < SECRET_KEY_MIN_LENGTH:
+        problems.append(
+            f"SECRET_KEY is {len(secret)} characters long; use at least "
+            f"{SECRET_KEY_MIN_LENGTH} random ones"
+        )
+    if config["DEBUG"]:
+        problems.append("DEBUG is on; the debugger runs code sent by any visitor")
+    if config["SQLALCHEMY_DATABASE_URI"].get_backend_name() == "sqlite":
+        problems.append(
+            "DATABASE_URL is SQLite; a dyno's disk is wiped on every restart, "
+            "attach Postgres instead"
+        )
+    if not config["SESSION_COOKIE_SECURE"]:
+        problems.append("SESSION_COOKIE_SECURE is off; session cookies would travel over HTTP")
+    if config["LOG_LEVEL"] == "DEBUG":
+        problems.append("LOG_LEVEL is DEBUG; logs may carry request data, use INFO")
+    return problems

@@ -1,0 +1,47 @@
+"""Error responses: JSON for clients that ask for it, an HTML page otherwise.
+
+Unexpected exceptions are logged with their traceback and answered with a
+plain 500: the traceback stays in the logs, never in the response.
+"""
+
+from flask import Flask, current_app, g, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected_error)
+
+
+def handle_http_error(error: HTTPException):
+    request_id = g.get("request_id", "")
+    if wants_json():
+        body = {
+            "code": error.code,
+            "status": error.name,
+            "message": error.description,
+            "request_id": request_id,
+        }
+        response = current_app.json.response(body)
+    else:
+        response = current_app.make_response(
+            render_template("error.html", error=error, request_id=request_id)
+        )
+    response.status_code = error.code or 500
+    # Keep headers such as Allow (405) and Retry-After (429).
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def handle_unexpected_error(error: Exception):
+    current_app.logger.exception("unhandled error", exc_info=error)
+    return handle_http_error(InternalServerError())
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/") or request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"

@@ -1,6 +1,6 @@
 import pytest
 
-from support import project_venv, render
+from support import FIGURES, project_venv, render
 
 
 @pytest.fixture(scope="session")
@@ -12,3 +12,10 @@ def default_project(tmp_path_factory):
 @pytest.fixture(scope="session")
 def default_venv(default_project):
     return project_venv(default_project)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("measured")
+        for line in FIGURES:
+            terminalreporter.write_line(line)

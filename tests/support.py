@@ -135,3 +135,11 @@ def skip_or_fail(reason: str):
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (CI=true: real services are required)")
     pytest.skip(reason)
+
+
+FIGURES: list[str] = []
+
+
+def record_figure(text: str) -> None:
+    """A measured figure, printed in the run's closing summary."""
+    FIGURES.append(text)

@@ -22,7 +22,23 @@ def app():
     with app.app_context():
         allow_savepoints_on_sqlite(db.engine)
         upgrade()
-    return app
+    yield app
+    close_connections(app)
+
+
+@pytest.fixture
+def make_app():
+    """Build extra apps with their own settings, closed after the test."""
+    apps = []
+
+    def make(**environ):
+        app = create_app({**TEST_ENVIRON, **environ})
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        close_connections(app)
 
 
 @pytest.fixture
@@ -52,6 +68,11 @@ def client(app, db_session):
 @pytest.fixture
 def runner(app, db_session):
     return app.test_cli_runner()
+
+
+def close_connections(app):
+    with app.app_context():
+        db.engine.dispose()
 
 
 def allow_savepoints_on_sqlite(engine):

@@ -5,7 +5,6 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.models import User
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -16,8 +15,8 @@ PRODUCTION = {
 }
 
 
-def test_check_reports_each_problem_of_a_development_setup(tmp_path):
-    app = create_app({"APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/a.db"})
+def test_check_reports_each_problem_of_a_development_setup(make_app, tmp_path):
+    app = make_app(APP_ENV="development", DATABASE_URL=f"sqlite:///{tmp_path}/a.db")
     result = app.test_cli_runner().invoke(args=["check"])
     assert result.exit_code == 1
     assert "APP_ENV is 'development'" in result.output
@@ -27,15 +26,15 @@ def test_check_reports_each_problem_of_a_development_setup(tmp_path):
     assert "4 deploy problem(s) found" in result.output
 
 
-def test_check_passes_a_production_setup():
-    result = create_app(PRODUCTION).test_cli_runner().invoke(args=["check"])
+def test_check_passes_a_production_setup(make_app):
+    result = make_app(**PRODUCTION).test_cli_runner().invoke(args=["check"])
     assert result.exit_code == 0, result.output
     assert "No deploy problems found." in result.output
 
 
-def test_check_catches_debug_and_verbose_logs(monkeypatch):
+def test_check_catches_debug_and_verbose_logs(make_app, monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")  # Flask reads it itself
-    app = create_app({**PRODUCTION, "LOG_LEVEL": "DEBUG"})
+    app = make_app(**PRODUCTION, LOG_LEVEL="DEBUG")
     result = app.test_cli_runner().invoke(args=["check"])
     assert result.exit_code == 1
     assert "DEBUG is on" in result.output

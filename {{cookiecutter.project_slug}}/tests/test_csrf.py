@@ -2,12 +2,10 @@ import pytest
 from flask import request
 from flask_wtf.csrf import generate_csrf
 
-from {{ cookiecutter.package_name }} import create_app
-
 
 @pytest.fixture
-def form_app():
-    app = create_app({"APP_ENV": "test"})
+def form_app(make_app):
+    app = make_app()
 
     @app.route("/form", methods=["GET", "POST"])
     def form():

@@ -2,15 +2,13 @@ import logging
 
 import pytest
 
-from {{ cookiecutter.package_name }} import create_app
-
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 JSON = {"Accept": "application/json"}
 
 
 @pytest.fixture
-def failing_app():
-    app = create_app({"APP_ENV": "test"})
+def failing_app(make_app):
+    app = make_app()
     app.config["PROPAGATE_EXCEPTIONS"] = False  # answer as production would
 
     @app.get("/boom")

@@ -1,4 +1,3 @@
-from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.health import register_health_check
 
 
@@ -9,9 +8,9 @@ def test_healthy_service_answers_200(client):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_unreachable_database_makes_the_service_degraded(tmp_path):
+def test_unreachable_database_makes_the_service_degraded(make_app, tmp_path):
     # A directory is no SQLite file: every connection attempt fails.
-    app = create_app({"APP_ENV": "test", "DATABASE_URL": f"sqlite:///{tmp_path}"})
+    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path}")
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["status"] == "degraded"
@@ -21,8 +20,8 @@ def test_unreachable_database_makes_the_service_degraded(tmp_path):
     }
 
 
-def test_a_failing_registered_check_is_reported_alone():
-    app = create_app({"APP_ENV": "test"})
+def test_a_failing_registered_check_is_reported_alone(make_app):
+    app = make_app()
 
     def broker_down():
         raise ConnectionError("no broker")

@@ -1,6 +1,5 @@
 import logging
 
-from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.logs import LogfmtFormatter, logfmt_value
 
 ROUTER_ID = "f2a1c3d4-5b6e-4f70-8a9b-0c1d2e3f4a5b"
@@ -49,8 +48,8 @@ def test_logfmt_values_are_quoted_and_escaped():
     assert logfmt_value('say "hi"\nbye') == '"say \\"hi\\"\\nbye"'
 
 
-def test_log_level_comes_from_the_environment():
-    create_app({"APP_ENV": "test", "LOG_LEVEL": "warning"})
+def test_log_level_comes_from_the_environment(make_app):
+    make_app(LOG_LEVEL="warning")
     assert logging.getLogger().level == logging.WARNING
-    create_app({"APP_ENV": "test", "LOG_LEVEL": "INFO"})
+    make_app(LOG_LEVEL="INFO")
     assert logging.getLogger().level == logging.INFO

@@ -1,0 +1,47 @@
+# The template's two commands, `make demo` and `make test`, and their helpers.
+# Each creates the virtual environment it needs; nothing is installed globally.
+
+PYTHON ?= python3
+PORT ?= 5000
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := --quiet --disable-pip-version-check
+DEMO := build/my-service
+DEMO_VENV := build/.venv
+
+.PHONY: demo test test-quick lint clean
+
+$(BIN)/ready: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install $(PIP) -r requirements-dev.txt
+	touch $@
+
+## make test: every test (hooks, bad answers, renders, generated suites, dyno drills)
+test: $(BIN)/ready
+	$(BIN)/python -m pytest
+
+## make test-quick: the edit loop; skips virtual environments and drills
+test-quick: $(BIN)/ready
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: $(BIN)/ready
+	$(BIN)/ruff check .
+
+## make demo: render the default project into build/, release it, serve it
+demo: $(BIN)/ready
+	rm -rf $(DEMO)
+	$(BIN)/cookiecutter --no-input --output-dir build .
+	test -x $(DEMO_VENV)/bin/python || $(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install $(PIP) -r $(DEMO)/requirements-test.txt
+	@# The Procfile's release line, with .env loaded as on a dyno's config.
+	cd $(DEMO) && PATH="$(CURDIR)/$(DEMO_VENV)/bin:$$PATH" \
+		honcho run $$(sed -n 's/^release: *//p' Procfile)
+	@echo
+	@echo "  Serving $(DEMO) on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	@echo
+	@# Every Procfile process but release, as `heroku local` runs them.
+	cd $(DEMO) && PATH="$(CURDIR)/$(DEMO_VENV)/bin:$$PATH" \
+		honcho start --port $(PORT) $$(grep -v '^release:' Procfile | cut -d: -f1)
+
+clean:
+	rm -rf $(VENV) build .cache .pytest_cache .ruff_cache

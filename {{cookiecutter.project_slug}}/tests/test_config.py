@@ -5,6 +5,7 @@ from {{ cookiecutter.package_name }}.config import (
     ConfigError,
     database_uri,
     load_settings,
+    redis_url,
 )
 
 STRONG_KEY = "k" * 32
@@ -88,6 +89,18 @@ def test_postgres_pool_is_sized_from_web_threads():
     assert options["pool_pre_ping"] is True
     assert options["pool_size"] == 8
     assert options["max_overflow"] == 0
+
+
+def test_redis_is_optional():
+    assert settings(SECRET_KEY=STRONG_KEY)["REDIS_URL"] == ""
+
+
+def test_heroku_redis_tls_url_accepts_its_self_signed_certificate():
+    url = "rediss://:pw@ec2-1-2-3-4.compute-1.amazonaws.com:6380"
+    assert redis_url(url) == url + "?ssl_cert_reqs=none"
+    assert redis_url(url + "/0?x=1") == url + "/0?x=1&ssl_cert_reqs=none"
+    assert redis_url(url + "?ssl_cert_reqs=required") == url + "?ssl_cert_reqs=required"
+    assert redis_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
 
 
 def test_a_bad_number_names_its_variable():

@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from {{ cookiecutter.package_name }}.models import User
+from {{ cookiecutter.package_name }}.models import Note, User
 
 
 def test_passwords_are_stored_as_scrypt_hashes(db_session):
@@ -25,3 +25,16 @@ def test_emails_are_unique(db_session):
         db_session.commit()
     db_session.rollback()
     assert len(db_session.scalars(select(User)).all()) == 1
+
+
+def test_notes_belong_to_their_owner_and_go_with_them(db_session):
+    owner = User(email="ada@example.com", password="one password")
+    owner.notes.append(Note(title="First", body="Hello"))
+    db_session.add(owner)
+    db_session.commit()
+    note = db_session.scalar(select(Note))
+    assert note.owner == owner
+    assert note.created_at is not None and note.updated_at is not None
+    db_session.delete(owner)
+    db_session.commit()
+    assert db_session.scalars(select(Note)).all() == []

@@ -9,13 +9,14 @@ import os
 from collections.abc import Mapping
 
 from flask import Flask
+from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import health, home, models  # noqa: F401  (models: known to migrations)
 from .commands import register_commands
 from .config import load_settings
 from .errors import register_error_handlers
-from .extensions import csrf, db, migrate
+from .extensions import csrf, db, enforce_sqlite_foreign_keys, migrate
 from .logs import configure_logging, register_request_logging
 
 SERVICE_NAME = {{ cookiecutter.project_name | tojson }}
@@ -57,6 +58,9 @@ def register_extensions(app: Flask) -> None:
     if database.get_backend_name() == "sqlite" and database.database:
         os.makedirs(os.path.dirname(os.path.abspath(database.database)), exist_ok=True)
     db.init_app(app)
+    if database.get_backend_name() == "sqlite":
+        with app.app_context():
+            event.listen(db.engine, "connect", enforce_sqlite_foreign_keys)
     migrate.init_app(app, db, directory=os.path.abspath(MIGRATIONS_DIR))
     csrf.init_app(app)
 

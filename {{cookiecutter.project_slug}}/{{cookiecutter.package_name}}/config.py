@@ -44,6 +44,8 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         "SECRET_KEY": secret_key(environ, production),
         "SQLALCHEMY_DATABASE_URI": database_uri(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, web_threads),
+        # Unset: embedded defaults stand in for Redis (see the features using it).
+        "REDIS_URL": redis_url(environ.get("REDIS_URL", "")),
         "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO").upper(),
         # Heroku's router is one proxy hop in front of the dyno.
         "PROXY_HOPS": int_setting(environ, "PROXY_HOPS", 1),
@@ -90,6 +92,18 @@ def database_uri(url: str) -> URL:
     if parsed.host not in LOCAL_HOSTS and "sslmode" not in parsed.query:
         parsed = parsed.update_query_dict({"sslmode": "require"})
     return parsed
+
+
+def redis_url(url: str) -> str:
+    """Accept the self-signed certificate of Heroku's Key-Value Store.
+
+    Every Heroku Redis plan speaks TLS (`rediss://`) with a self-signed
+    certificate; redis-py and Celery refuse it unless the URL says
+    `ssl_cert_reqs=none`. An explicit `ssl_cert_reqs` is kept.
+    """
+    if url.startswith("rediss://") and "ssl_cert_reqs=" not in url:
+        url += ("&" if "?" in url else "?") + "ssl_cert_reqs=none"
+    return url
 
 
 def engine_options(url: str, web_threads: int) -> dict:

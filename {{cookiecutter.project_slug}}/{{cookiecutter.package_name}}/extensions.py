@@ -21,5 +21,11 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def enforce_sqlite_foreign_keys(dbapi_connection, connection_record):
+    """SQLite ignores foreign keys (and ON DELETE CASCADE) unless asked."""
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
 migrate = Migrate()
 csrf = CSRFProtect()

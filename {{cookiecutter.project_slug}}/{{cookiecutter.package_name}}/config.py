@@ -7,6 +7,7 @@ server started with nothing set is a secure one or none at all.
 
 import os
 from collections.abc import Mapping
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.engine import URL, make_url
 
@@ -46,6 +47,8 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, web_threads),
         # Unset: embedded defaults stand in for Redis (see the features using it).
         "REDIS_URL": redis_url(environ.get("REDIS_URL", "")),
+        "SMTP": smtp_settings(environ),
+        "MAIL_FROM": environ.get("MAIL_FROM", "{{ cookiecutter.project_slug }} <noreply@localhost>"),
         "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO").upper(),
         # Heroku's router is one proxy hop in front of the dyno.
         "PROXY_HOPS": int_setting(environ, "PROXY_HOPS", 1),
@@ -104,6 +107,40 @@ def redis_url(url: str) -> str:
     if url.startswith("rediss://") and "ssl_cert_reqs=" not in url:
         url += ("&" if "?" in url else "?") + "ssl_cert_reqs=none"
     return url
+
+
+def smtp_settings(environ) -> dict | None:
+    """Where to send mail: SMTP_URL, or a mail add-on's host/port/user/password.
+
+    `smtp://user:password@host:587` uses STARTTLS, `smtps://...:465` TLS from
+    the start. Heroku's Mailgun add-on sets MAILGUN_SMTP_SERVER, _PORT, _LOGIN
+    and _PASSWORD; SMTP_HOST, _PORT, _USER and _PASSWORD work for any other.
+    None means no mail server: messages go to the log.
+    """
+    if environ.get("SMTP_URL"):
+        url = urlsplit(environ["SMTP_URL"])
+        if url.scheme not in ("smtp", "smtps") or not url.hostname:
+            raise ConfigError("SMTP_URL must look like smtp://user:password@host:587")
+        ssl = url.scheme == "smtps"
+        return {
+            "host": url.hostname,
+            "port": url.port or (465 if ssl else 587),
+            "user": unquote(url.username or ""),
+            "password": unquote(url.password or ""),
+            "ssl": ssl,
+        }
+    for prefix, user_key in (("MAILGUN_SMTP_", "LOGIN"), ("SMTP_", "USER")):
+        host = environ.get(f"{prefix}SERVER") or environ.get(f"{prefix}HOST")
+        if host:
+            port = int_setting(environ, f"{prefix}PORT", 587)
+            return {
+                "host": host,
+                "port": port,
+                "user": environ.get(f"{prefix}{user_key}", ""),
+                "password": environ.get(f"{prefix}PASSWORD", ""),
+                "ssl": port == 465,
+            }
+    return None
 
 
 def engine_options(url: str, web_threads: int) -> dict:

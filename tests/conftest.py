@@ -1,17 +1,130 @@
+import os
+import secrets
+
 import pytest
 
-from support import FIGURES, project_venv, render
+from support import FIGURES, VARIANTS, project_venv, render, skip_or_fail
 
 
 @pytest.fixture(scope="session")
-def default_project(tmp_path_factory):
+def render_variant(tmp_path_factory):
+    """Render a variant once per session; return its project directory."""
+    rendered = {}
+
+    def render_once(name):
+        if name not in rendered:
+            rendered[name] = render(tmp_path_factory.mktemp(name), **VARIANTS[name])
+        return rendered[name]
+
+    return render_once
+
+
+@pytest.fixture(scope="session")
+def default_project(render_variant):
     """The project as `cookiecutter` renders it with every default answer."""
-    return render(tmp_path_factory.mktemp("default"))
+    return render_variant("default")
 
 
 @pytest.fixture(scope="session")
 def default_venv(default_project):
     return project_venv(default_project)
+
+
+@pytest.fixture(params=list(VARIANTS))
+def variant(request, render_variant):
+    """Each variant's project directory, one test per variant."""
+    return render_variant(request.param)
+
+
+# Appended to the drills' copy of the project: a request and a task that take
+# a while, to watch SIGTERM and SIGKILL in the middle of them. The service
+# itself has neither.
+DRILL_ROUTE = '''
+
+import time as _time  # noqa: E402
+
+
+@app.get("/drill/slow")
+def drill_slow():
+    _time.sleep(3)
+    return "finished"
+'''
+
+DRILL_TASK = '''
+
+@shared_task
+def drill_sleep(seconds: float, marker: str) -> None:
+    """Note each start in marker.started, sleep, then note the finish."""
+    import time
+    from pathlib import Path
+
+    with Path(marker + ".started").open("a") as started:
+        started.write("started\\n")
+    time.sleep(seconds)
+    with Path(marker).open("a") as finished:
+        finished.write("finished\\n")
+'''
+
+
+@pytest.fixture(scope="session")
+def dyno_project(tmp_path_factory):
+    """A variant rendered for the drills: no .env (a dyno has none), plus the
+    drill's slow route and slow task."""
+    rendered = {}
+
+    def render_once(name):
+        if name not in rendered:
+            project = render(tmp_path_factory.mktemp(f"dyno-{name}"), **VARIANTS[name])
+            (project / ".env").unlink()
+            with (project / "wsgi.py").open("a") as wsgi:
+                wsgi.write(DRILL_ROUTE)
+            tasks = project / "my_service" / "tasks.py"
+            if tasks.exists():
+                with tasks.open("a") as module:
+                    module.write(DRILL_TASK)
+            rendered[name] = project
+        return rendered[name]
+
+    return render_once
+
+
+@pytest.fixture
+def postgres_database():
+    """A fresh database on the server at TEST_DATABASE_URL, dropped afterwards."""
+    psycopg = pytest.importorskip("psycopg")
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        skip_or_fail("TEST_DATABASE_URL is not set: no Postgres to drill against")
+    try:
+        admin = psycopg.connect(url, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        skip_or_fail(f"Postgres at TEST_DATABASE_URL is unreachable: {error}")
+    name = f"drill_{secrets.token_hex(4)}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
+def redis_url():
+    """A Redis database of its own (number 11) on the server at TEST_REDIS_URL,
+    emptied before the test."""
+    redis = pytest.importorskip("redis")
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        skip_or_fail("TEST_REDIS_URL is not set: no Redis to drill against")
+    drill_url = url.split("://", 1)[0] + "://" + url.split("://", 1)[1].split("/", 1)[0] + "/11"
+    try:
+        client = redis.Redis.from_url(drill_url, socket_connect_timeout=5)
+        client.flushdb()
+    except redis.RedisError as error:
+        skip_or_fail(f"Redis at TEST_REDIS_URL is unreachable: {error}")
+    yield drill_url
+    client.flushdb()
+    client.close()
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -4,6 +4,7 @@ import hashlib
 import importlib.util
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +19,13 @@ from cookiecutter.main import cookiecutter
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 VENV_CACHE = Path(os.environ.get("TEMPLATE_VENV_CACHE", TEMPLATE_DIR / ".cache" / "venvs"))
 PIP_TIMEOUT = 900
+
+# Every supported combination of the feature switches, by name. Each one is
+# rendered, linted, tested and booted; the hook refuses the others.
+VARIANTS = {
+    "default": {},
+    "no-celery": {"use_celery": False},
+}
 
 
 def render(output_dir: Path, **answers) -> Path:
@@ -135,6 +143,75 @@ def skip_or_fail(reason: str):
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (CI=true: real services are required)")
     pytest.skip(reason)
+
+
+HEROKU_BOOT_LIMIT = 60  # seconds for web to bind $PORT (error R10)
+HEROKU_KILL_WINDOW = 30  # seconds between SIGTERM and SIGKILL
+
+
+class Dyno:
+    """Runs the project's Procfile lines with a dyno's environment."""
+
+    def __init__(self, project: Path, venv: Path, logs: Path, **environ: str):
+        self.project = project
+        self.commands = procfile(project)
+        self.port = free_port()
+        self.env = venv_env(venv, PORT=str(self.port), WEB_CONCURRENCY="2", **environ)
+        self.logs = logs
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def run(self, process: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["bash", "-c", self.commands[process]],
+            cwd=self.project,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    def start(self, process: str, name: str | None = None) -> subprocess.Popen:
+        """Start a Procfile line; its output goes to the log `name` (default: process)."""
+        with (self.logs / f"{name or process}.log").open("w") as log:
+            return subprocess.Popen(
+                ["bash", "-c", self.commands[process]],  # as Heroku runs it
+                cwd=self.project,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, like a dyno
+            )
+
+    def output(self, name: str) -> str:
+        return (self.logs / f"{name}.log").read_text()
+
+    @staticmethod
+    def kill(proc: subprocess.Popen) -> None:
+        """SIGKILL every process of the dyno, as a crash or Heroku's last resort."""
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=HEROKU_KILL_WINDOW)
+
+    @staticmethod
+    def stop(proc: subprocess.Popen) -> float:
+        """SIGTERM every process of the dyno; seconds until it exited."""
+        started = time.monotonic()
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=HEROKU_KILL_WINDOW)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail(f"still running {HEROKU_KILL_WINDOW} s after SIGTERM")
+        return time.monotonic() - started
+
+
+def wait_until(predicate, limit: float, what: str) -> float:
+    """Seconds until predicate() is true; fails after `limit` seconds."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        if predicate():
+            return time.monotonic() - started
+        time.sleep(0.2)
+    pytest.fail(f"{what}: not within {limit} s")
 
 
 FIGURES: list[str] = []

@@ -29,10 +29,10 @@ def project_files(project):
     return [path for path in project.rglob("*") if path.is_file()]
 
 
-def test_no_template_syntax_is_left(default_project):
-    for path in project_files(default_project):
+def test_no_template_syntax_is_left(variant):
+    for path in project_files(variant):
         text = path.read_text()
-        if "templates" in path.relative_to(default_project).parts:
+        if "templates" in path.relative_to(variant).parts:
             assert "cookiecutter" not in text, path
         else:
             assert not UNRENDERED.search(text), path
@@ -85,12 +85,24 @@ def test_heroku_sees_one_python_and_one_package_manager(default_project, tmp_pat
                 assert re.fullmatch(r"[A-Za-z0-9_.\[\]-]+==[0-9][0-9A-Za-z.]*", line), line
 
 
-def test_procfile_runs_gunicorn_and_migrates_on_release(default_project):
+def test_procfile_names_each_process(default_project, render_variant):
     assert procfile(default_project) == {
         "web": "gunicorn --config gunicorn.conf.py wsgi:app",
         "release": "flask db upgrade",
+        "worker": "REMAP_SIGTERM=SIGQUIT celery --app wsgi:celery_app worker",
+        "beat": "celery --app wsgi:celery_app beat",
     }
+    assert list(procfile(render_variant("no-celery"))) == ["web", "release"]
     assert (default_project / ".flaskenv").read_text() == "FLASK_APP=wsgi\n"
+
+
+def test_without_celery_nothing_of_it_is_left(render_variant):
+    project = render_variant("no-celery")
+    for path in project_files(project):
+        text = path.read_text().lower()
+        for word in ("celery", "redis", "kombu", "beat", "worker process"):
+            assert word not in text, f"{path.relative_to(project)} mentions {word!r}"
+    assert not list(project.rglob("*task*"))
 
 
 def test_app_json_is_a_valid_heroku_manifest(default_project):
@@ -98,16 +110,17 @@ def test_app_json_is_a_valid_heroku_manifest(default_project):
     assert set(manifest) <= APP_JSON_KEYS
     assert manifest["env"]["SECRET_KEY"]["generator"] == "secret"
     assert manifest["env"]["APP_ENV"]["value"] == "production"
-    assert manifest["addons"] == ["heroku-postgresql:essential-0"]
-    assert not any("hobby" in addon for addon in manifest["addons"])
+    assert manifest["addons"] == ["heroku-postgresql:essential-0", "heroku-redis:mini"]
+    assert set(manifest["formation"]) == {"web", "worker", "beat"}
+    assert manifest["formation"]["beat"]["quantity"] == 1  # never more than one
     assert set(manifest["formation"]) <= set(procfile(default_project))
     assert manifest["environments"]["test"]["scripts"]["test"]
 
 
-def test_generated_code_is_ruff_clean(default_project):
+def test_generated_code_is_ruff_clean(variant):
     result = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
-        cwd=default_project,
+        cwd=variant,
         capture_output=True,
         text=True,
     )
@@ -125,7 +138,7 @@ def run_generated_suite(project, venv):
     )
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     record_figure(
-        f"generated suite ({project.name}, {venv.name}): {summary} "
+        f"generated suite ({project.parent.name}, venv {venv.name[:8]}): {summary} "
         f"({time.monotonic() - started:.1f} s wall)"
     )
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
@@ -135,8 +148,8 @@ def run_generated_suite(project, venv):
 
 
 @pytest.mark.slow
-def test_generated_suite_passes(default_project, default_venv):
-    run_generated_suite(default_project, default_venv)
+def test_generated_suite_passes(variant):
+    run_generated_suite(variant, project_venv(variant))
 
 
 @pytest.mark.slow

@@ -2,7 +2,8 @@
 
 Each test runs inside a transaction that is rolled back afterwards, so rows a
 test commits (through the app, the CLI or the test client) do not leak into
-the next one.
+the next one.{% if cookiecutter.use_celery %} Tasks run eagerly, in the test's own process; see
+test_worker.py for a real worker.{% endif %}
 """
 
 import pytest
@@ -13,12 +14,17 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.extensions import db
 
-TEST_ENVIRON = {"APP_ENV": "test", "LOG_LEVEL": "INFO"}
+
+@pytest.fixture(scope="session")
+def test_environ(tmp_path_factory):
+    """Settings for test apps; local state goes to a temporary folder."""
+    instance = tmp_path_factory.mktemp("instance")
+    return {"APP_ENV": "test", "LOG_LEVEL": "INFO", "INSTANCE_PATH": str(instance)}
 
 
 @pytest.fixture(scope="session")
-def app():
-    app = create_app(TEST_ENVIRON)
+def app(test_environ):
+    app = create_test_app(test_environ)
     with app.app_context():
         allow_savepoints_on_sqlite(db.engine)
         upgrade()
@@ -27,12 +33,12 @@ def app():
 
 
 @pytest.fixture
-def make_app():
+def make_app(test_environ):
     """Build extra apps with their own settings, closed after the test."""
     apps = []
 
     def make(**environ):
-        app = create_app({**TEST_ENVIRON, **environ})
+        app = create_test_app({**test_environ, **environ})
         apps.append(app)
         return app
 
@@ -68,6 +74,14 @@ def client(app, db_session):
 @pytest.fixture
 def runner(app, db_session):
     return app.test_cli_runner()
+
+
+def create_test_app(environ):
+    app = create_app(environ)
+{%- if cookiecutter.use_celery %}
+    app.extensions["celery"].conf.update(task_always_eager=True, task_eager_propagates=True)
+{%- endif %}
+    return app
 
 
 def close_connections(app):

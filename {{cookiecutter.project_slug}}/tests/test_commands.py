@@ -12,6 +12,9 @@ PRODUCTION = {
     "APP_ENV": "production",
     "SECRET_KEY": "s" * 48,
     "DATABASE_URL": "postgres://u:p@db.example.com:5432/app",
+{%- if cookiecutter.use_celery %}
+    "REDIS_URL": "rediss://:pw@redis.example.com:6380",
+{%- endif %}
 }
 
 
@@ -19,11 +22,18 @@ def test_check_reports_each_problem_of_a_development_setup(make_app, tmp_path):
     app = make_app(APP_ENV="development", DATABASE_URL=f"sqlite:///{tmp_path}/a.db")
     result = app.test_cli_runner().invoke(args=["check"])
     assert result.exit_code == 1
-    assert "APP_ENV is 'development'" in result.output
-    assert "SECRET_KEY is not set" in result.output
-    assert "DATABASE_URL is SQLite" in result.output
-    assert "SESSION_COOKIE_SECURE is off" in result.output
-    assert "4 deploy problem(s) found" in result.output
+    expected = [
+        "APP_ENV is 'development'",
+        "SECRET_KEY is not set",
+        "DATABASE_URL is SQLite",
+        "SESSION_COOKIE_SECURE is off",
+{%- if cookiecutter.use_celery %}
+        "REDIS_URL is not set",
+{%- endif %}
+    ]
+    for problem in expected:
+        assert f"- {problem}" in result.output
+    assert f"{len(expected)} deploy problem(s) found" in result.output
 
 
 def test_check_passes_a_production_setup(make_app):

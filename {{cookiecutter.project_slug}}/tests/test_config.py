@@ -5,7 +5,9 @@ from {{ cookiecutter.package_name }}.config import (
     ConfigError,
     database_uri,
     load_settings,
+{%- if cookiecutter.use_celery %}
     redis_url,
+{%- endif %}
 )
 
 STRONG_KEY = "k" * 32
@@ -91,6 +93,9 @@ def test_postgres_pool_is_sized_from_web_threads():
     assert options["max_overflow"] == 0
 
 
+{%- if cookiecutter.use_celery %}
+
+
 def test_redis_is_optional():
     assert settings(SECRET_KEY=STRONG_KEY)["REDIS_URL"] == ""
 
@@ -101,6 +106,7 @@ def test_heroku_redis_tls_url_accepts_its_self_signed_certificate():
     assert redis_url(url + "/0?x=1") == url + "/0?x=1&ssl_cert_reqs=none"
     assert redis_url(url + "?ssl_cert_reqs=required") == url + "?ssl_cert_reqs=required"
     assert redis_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
+{%- endif %}
 
 
 def test_a_bad_number_names_its_variable():

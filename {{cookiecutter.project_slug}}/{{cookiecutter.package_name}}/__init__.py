@@ -13,8 +13,11 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import health, home, models  # noqa: F401  (models: known to migrations)
+{%- if cookiecutter.use_celery %}
+from .celery_app import check_broker, init_celery
+{%- endif %}
 from .commands import register_commands
-from .config import load_settings
+from .config import instance_path, load_settings
 from .errors import register_error_handlers
 from .extensions import csrf, db, enforce_sqlite_foreign_keys, migrate
 from .logs import configure_logging, register_request_logging
@@ -26,9 +29,10 @@ MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), os.pardir, "migrations"
 
 def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     """Create the app from `environ` (the process environment by default)."""
-    app = Flask(__name__)
+    environ = os.environ if environ is None else environ
+    app = Flask(__name__, instance_path=instance_path(environ))
     app.config.update(
-        load_settings(os.environ if environ is None else environ, app.instance_path),
+        load_settings(environ, app.instance_path),
         SERVICE_NAME=SERVICE_NAME,
         SERVICE_DESCRIPTION=SERVICE_DESCRIPTION,
     )
@@ -39,6 +43,9 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     register_request_logging(app)
     register_extensions(app)
     register_blueprints(app)
+{%- if cookiecutter.use_celery %}
+    register_tasks(app)
+{%- endif %}
     register_error_handlers(app)
     register_commands(app)
     return app
@@ -69,3 +76,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)
     health.register_health_check(app, "database", health.check_database)
+{%- if cookiecutter.use_celery %}
+
+
+def register_tasks(app: Flask) -> None:
+    init_celery(app)
+    health.register_health_check(app, "broker", check_broker)
+{%- endif %}

@@ -1,6 +1,13 @@
 """Custom CLI commands, run as `flask <command>` or `python manage.py <command>`."""
 
+{% if cookiecutter.use_celery -%}
+import time
+
+{% endif -%}
 import click
+{%- if cookiecutter.use_celery %}
+from celery.exceptions import TimeoutError as TaskTimeout
+{%- endif %}
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -9,6 +16,9 @@ from sqlalchemy import select
 from .deploy_check import deploy_problems
 from .extensions import db
 from .models import User, normalize_email
+{%- if cookiecutter.use_celery %}
+from .tasks import ping
+{%- endif %}
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -16,6 +26,9 @@ MIN_PASSWORD_LENGTH = 12
 def register_commands(app: Flask) -> None:
     app.cli.add_command(check_command)
     app.cli.add_command(create_admin_command)
+{%- if cookiecutter.use_celery %}
+    app.cli.add_command(tasks_group)
+{%- endif %}
 
 
 @click.command("check")
@@ -50,3 +63,30 @@ def create_admin_command(email, password):
     db.session.add(User(email=email, password=password, is_admin=True))
     db.session.commit()
     click.echo(f"Created admin {email}.")
+{%- if cookiecutter.use_celery %}
+
+
+@click.group("tasks")
+def tasks_group():
+    """Talk to the worker process through the task queue."""
+
+
+@tasks_group.command("ping")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds to wait.")
+@with_appcontext
+def ping_command(timeout):
+    """Send a task through the queue and wait for a worker's answer."""
+    started = time.perf_counter()
+    try:
+        # A worker that starts after the timeout drops the ping instead of answering.
+        result = ping.apply_async(expires=timeout)
+        answer = result.get(timeout=timeout)
+    except TaskTimeout:
+        raise click.ClickException(
+            f"no worker answered within {timeout:g} s; is the worker process running?"
+        ) from None
+    except OSError as error:  # kombu's OperationalError and socket errors
+        raise click.ClickException(f"cannot reach the task queue: {error}") from None
+    latency_ms = (time.perf_counter() - started) * 1000
+    click.echo(f"pong from {answer['worker']} in {latency_ms:.0f} ms")
+{%- endif %}

@@ -6,9 +6,16 @@ server started with nothing set is a secure one or none at all.
 """
 
 import os
+{%- if cookiecutter.use_celery %}
+import ssl
+import tempfile
+{%- endif %}
 from collections.abc import Mapping
-from urllib.parse import unquote, urlsplit
+from urllib.parse import {% if cookiecutter.use_celery %}parse_qs, {% endif %}unquote, urlsplit
 
+{% if cookiecutter.use_celery -%}
+from celery.schedules import crontab
+{% endif -%}
 from sqlalchemy.engine import URL, make_url
 
 PROFILES = ("production", "development", "test")
@@ -31,6 +38,12 @@ class ConfigError(SystemExit):
         super().__init__(f"error: {message}")
 
 
+def instance_path(environ: Mapping[str, str]) -> str | None:
+    """Where local state lives (SQLite files); None means Flask's ./instance."""
+    path = environ.get("INSTANCE_PATH")
+    return os.path.abspath(path) if path else None
+
+
 def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
     """Build the Flask settings for the profile named by APP_ENV."""
     profile = environ.get("APP_ENV", "production")
@@ -39,14 +52,20 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
     production = profile == "production"
     database_url = environ.get("DATABASE_URL") or default_database_url(profile, instance_path)
     web_threads = int_setting(environ, "WEB_THREADS", 4)
+{%- if cookiecutter.use_celery %}
+    redis = redis_url(environ.get("REDIS_URL", ""))
+{%- endif %}
     return {
         "APP_ENV": profile,
         "TESTING": profile == "test",
         "SECRET_KEY": secret_key(environ, production),
         "SQLALCHEMY_DATABASE_URI": database_uri(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, web_threads),
-        # Unset: embedded defaults stand in for Redis (see the features using it).
-        "REDIS_URL": redis_url(environ.get("REDIS_URL", "")),
+{%- if cookiecutter.use_celery %}
+        # Unset: embedded defaults stand in for Redis (a task queue on SQLite).
+        "REDIS_URL": redis,
+        "CELERY": celery_settings(environ, instance_path, redis),
+{%- endif %}
         "SMTP": smtp_settings(environ),
         "MAIL_FROM": environ.get("MAIL_FROM", "{{ cookiecutter.project_slug }} <noreply@localhost>"),
         "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO").upper(),
@@ -97,6 +116,7 @@ def database_uri(url: str) -> URL:
     return parsed
 
 
+{%- if cookiecutter.use_celery %}
 def redis_url(url: str) -> str:
     """Accept the self-signed certificate of Heroku's Key-Value Store.
 
@@ -107,6 +127,78 @@ def redis_url(url: str) -> str:
     if url.startswith("rediss://") and "ssl_cert_reqs=" not in url:
         url += ("&" if "?" in url else "?") + "ssl_cert_reqs=none"
     return url
+
+
+SSL_CERT_REQS = {
+    "none": ssl.CERT_NONE,
+    "optional": ssl.CERT_OPTIONAL,
+    "required": ssl.CERT_REQUIRED,
+}
+
+
+def celery_settings(environ, instance_path, redis: str) -> dict:
+    """Celery's settings: Redis when REDIS_URL is set, SQLite files otherwise."""
+    if redis:
+        broker = backend = redis
+    else:
+        # Embedded defaults: a queue and a result store in SQLite files of the
+        # instance folder, shared by the local web, worker and beat processes.
+        broker = "sqla+sqlite:///" + os.path.join(instance_path, "tasks-queue.sqlite")
+        backend = "db+sqlite:///" + os.path.join(instance_path, "tasks-results.sqlite")
+    soft_limit = int_setting(environ, "TASK_SOFT_TIME_LIMIT", 60)
+    summary_every = int_setting(environ, "SUMMARY_INTERVAL_SECONDS", 0)
+    settings = {
+        "broker_url": broker,
+        "result_backend": backend,
+        # Nothing is lost: a task is acknowledged after it ran, not before, so
+        # one whose worker dies (SIGKILL, out of memory, dyno restart) is
+        # handed to another worker; each worker reserves one task at a time.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        # A stuck task is interrupted (soft limit, catchable) then killed.
+        "task_soft_time_limit": soft_limit,
+        "task_time_limit": soft_limit + 30,
+        "result_expires": 24 * 3600,
+        "worker_concurrency": int_setting(environ, "WORKER_CONCURRENCY", 2),
+        "broker_connection_retry_on_startup": True,
+        "beat_schedule": {
+            "daily-summary": {
+                "task": "{{ cookiecutter.package_name }}.tasks.log_daily_summary",
+                # Crontab, not an interval: dynos restart daily, which would
+                # reset a 24-hour interval before it ever came due.
+                "schedule": summary_every or crontab(minute=0, hour=3),
+            },
+        },
+        # Only beat's record of last runs: losing it on a restart is harmless.
+        "beat_schedule_filename": os.path.join(
+            tempfile.gettempdir(), "{{ cookiecutter.package_name }}-beat-schedule"
+        ),
+    }
+    if redis:
+        # After this long, a task taken but not acknowledged is given to
+        # another worker: keep it above the longest task run and the longest
+        # retry countdown (10 minutes), or a slow task would run twice.
+        visibility = int_setting(environ, "REDIS_VISIBILITY_TIMEOUT", 3600)
+        transport = {
+            "visibility_timeout": visibility,
+            # How often workers look for such tasks: a tenth of the timeout
+            # (kombu's default sweep comes only every 100 s or so).
+            "unacked_restore_interval": max(1, min(60, visibility // 10)),
+            "unacked_restore_throttle": 1,
+        }
+        settings["broker_transport_options"] = transport
+        settings["result_backend_transport_options"] = transport
+        if redis.startswith("rediss://"):
+            cert_reqs = parse_qs(urlsplit(redis).query)["ssl_cert_reqs"][0].lower()
+            tls = {"ssl_cert_reqs": SSL_CERT_REQS.get(cert_reqs, ssl.CERT_REQUIRED)}
+            settings["broker_use_ssl"] = tls
+            settings["redis_backend_use_ssl"] = tls
+    return settings
+{%- endif %}
 
 
 def smtp_settings(environ) -> dict | None:

@@ -34,6 +34,13 @@ def deploy_problems(config: Mapping) -> list[str]:
         )
     if not config["SESSION_COOKIE_SECURE"]:
         problems.append("SESSION_COOKIE_SECURE is off; session cookies would travel over HTTP")
+{%- if cookiecutter.use_celery %}
+    if not config["REDIS_URL"]:
+        problems.append(
+            "REDIS_URL is not set; the embedded task queue lives on a dyno's own "
+            "disk, which the web, worker and beat dynos do not share"
+        )
+{%- endif %}
     if config["LOG_LEVEL"] == "DEBUG":
         problems.append("LOG_LEVEL is DEBUG; logs may carry request data, use INFO")
     return problems

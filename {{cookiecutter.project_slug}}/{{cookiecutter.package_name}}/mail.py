@@ -8,6 +8,9 @@ no mail server.
 import logging
 import smtplib
 from email.message import EmailMessage
+{%- if cookiecutter.use_celery %}
+from email.utils import make_msgid
+{%- endif %}
 
 from flask import current_app
 
@@ -16,11 +19,21 @@ SMTP_TIMEOUT = 10
 
 
 def send_email(to: str, subject: str, body: str) -> None:
+{%- if cookiecutter.use_celery %}
+    """Queue the message for the worker: the request does not wait on the
+    mail server, and the worker retries a server that is briefly away."""
+    from .tasks import send_email as send_email_task  # tasks.py imports this module
+
+    send_email_task.delay(to, subject, body, message_id=make_msgid())
+{%- else %}
     deliver(build_message(to, subject, body))
+{%- endif %}
 
 
-def build_message(to: str, subject: str, body: str) -> EmailMessage:
+def build_message(to: str, subject: str, body: str, message_id: str | None = None) -> EmailMessage:
     message = EmailMessage()
+    if message_id:
+        message["Message-ID"] = message_id
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject

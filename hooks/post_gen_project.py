@@ -5,6 +5,8 @@ from pathlib import Path
 
 SLUG = "{{ cookiecutter.project_slug }}"
 PYTHON_VERSION = "{{ cookiecutter.python_version }}"
+# The Procfile's long-running processes: what `honcho start` should run.
+PROCESSES = "web{% if cookiecutter.use_celery %} worker beat{% endif %}"
 
 
 def env_from_example(example, secret_key):
@@ -24,14 +26,14 @@ def write_env(project_dir):
     env_file.chmod(0o600)
 
 
-def next_steps(slug, python_version):
+def next_steps(slug, python_version, processes):
     return f"""
 Your service is ready in ./{slug}. Run it locally:
 
     cd {slug}
     python{python_version} -m venv .venv && . .venv/bin/activate
     pip install -r requirements-test.txt
-    flask db upgrade && honcho start web
+    flask db upgrade && honcho start {processes}
 
 Deploy it to Heroku:
 
@@ -44,7 +46,7 @@ Deploy it to Heroku:
 
 def main():
     write_env(Path.cwd())
-    print(next_steps(SLUG, PYTHON_VERSION))
+    print(next_steps(SLUG, PYTHON_VERSION, PROCESSES))
 
 
 if __name__ == "__main__":

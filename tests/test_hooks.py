@@ -89,7 +89,8 @@ def test_env_gets_a_fresh_secret_and_keeps_the_rest():
 
 
 def test_next_steps_name_the_project_and_python():
-    steps = post_gen.next_steps("my-service", "3.13")
+    steps = post_gen.next_steps("my-service", "3.13", "web worker beat")
     assert "cd my-service" in steps
     assert "python3.13 -m venv" in steps
+    assert "honcho start web worker beat" in steps
     assert "git push heroku main" in steps

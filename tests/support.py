@@ -1,5 +1,6 @@
 """Helpers for the template's tests: render, build a venv, run a dyno's commands."""
 
+import contextlib
 import hashlib
 import importlib.util
 import os
@@ -169,6 +170,23 @@ class Dyno:
             text=True,
             timeout=120,
         )
+
+    def release(self) -> str:
+        """Run the release line as a deploy would; it must succeed."""
+        result = self.run("release")
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout + result.stderr
+
+    @contextlib.contextmanager
+    def web(self):
+        """Serve the web line; yield the seconds it took to answer /healthz.
+        On leaving, SIGTERM it: it must exit cleanly, inside the kill window."""
+        web = self.start("web")
+        try:
+            yield wait_for_http(f"{self.url}/healthz", web, HEROKU_BOOT_LIMIT)
+        finally:
+            self.stopped_after = self.stop(web)
+        assert web.returncode == 0, self.output("web")
 
     def start(self, process: str, name: str | None = None) -> subprocess.Popen:
         """Start a Procfile line; its output goes to the log `name` (default: process)."""

@@ -14,14 +14,12 @@ import time
 import pytest
 
 from support import (
-    HEROKU_BOOT_LIMIT,
     HEROKU_KILL_WINDOW,
     VARIANTS,
     Dyno,
     http_get,
     project_venv,
     record_figure,
-    wait_for_http,
 )
 
 pytestmark = pytest.mark.slow
@@ -42,45 +40,35 @@ def production(tmp_path, **environ):
 def test_release_then_web_serves_and_stops_cleanly(dyno_project, tmp_path, name):
     project = dyno_project(name)
     dyno = Dyno(project, project_venv(project), tmp_path, **production(tmp_path))
-    release = dyno.run("release")
-    assert release.returncode == 0, release.stdout + release.stderr
-    assert "Running upgrade" in release.stdout + release.stderr
+    assert "Running upgrade" in dyno.release()
 
-    web = dyno.start("web")
-    try:
-        boot = wait_for_http(f"{dyno.url}/healthz", web, HEROKU_BOOT_LIMIT)
+    with dyno.web() as boot:
         record_figure(f"dyno drill ({name}): web answered /healthz {boot:.2f} s after start")
         status, body = http_get(f"{dyno.url}/healthz")
         assert status == 200, body
         status, body = http_get(f"{dyno.url}/")
         assert status == 200
         assert b"My Service" in body
-    finally:
-        stopped = dyno.stop(web)
-    assert web.returncode == 0
     assert "method=GET path=/healthz status=200" in dyno.output("web")
-    record_figure(f"dyno drill ({name}): web exited {stopped:.2f} s after SIGTERM")
+    record_figure(f"dyno drill ({name}): web exited {dyno.stopped_after:.2f} s after SIGTERM")
 
 
 def test_sigterm_lets_the_request_in_flight_finish(dyno_project, tmp_path):
     project = dyno_project("default")
     dyno = Dyno(project, project_venv(project), tmp_path, **production(tmp_path))
-    assert dyno.run("release").returncode == 0
-    web = dyno.start("web")
+    dyno.release()
     answers = []
-    try:
-        wait_for_http(f"{dyno.url}/healthz", web, HEROKU_BOOT_LIMIT)
-        request = threading.Thread(
-            target=lambda: answers.append(http_get(f"{dyno.url}/drill/slow", timeout=25))
-        )
+    request = threading.Thread(
+        target=lambda: answers.append(http_get(f"{dyno.url}/drill/slow", timeout=25))
+    )
+    with dyno.web():
         request.start()
         time.sleep(1)  # the request is now inside the app
-    finally:
-        stopped = dyno.stop(web)
     request.join(timeout=30)
     assert answers == [(200, b"finished")], dyno.output("web")
-    assert web.returncode == 0
-    record_figure(f"dyno drill: SIGTERM with a 3 s request in flight, exit after {stopped:.2f} s")
+    record_figure(
+        f"dyno drill: SIGTERM with a 3 s request in flight, exit after {dyno.stopped_after:.2f} s"
+    )
 
 
 @pytest.mark.parametrize("process", ["release", "web"])
@@ -108,19 +96,12 @@ def test_the_drill_on_real_postgres(dyno_project, tmp_path, postgres_database):
     heroku_url = "postgres://" + postgres_database.split("://", 1)[1]
     environ = production(tmp_path, DATABASE_URL=heroku_url)
     dyno = Dyno(project, project_venv(project), tmp_path, **environ)
-    release = dyno.run("release")
-    assert release.returncode == 0, release.stdout + release.stderr
-    assert "PostgresqlImpl" in release.stdout + release.stderr
+    assert "PostgresqlImpl" in dyno.release()
 
-    web = dyno.start("web")
-    try:
-        boot = wait_for_http(f"{dyno.url}/healthz", web, HEROKU_BOOT_LIMIT)
+    with dyno.web() as boot:
         record_figure(f"dyno drill (Postgres): web answered /healthz {boot:.2f} s after start")
         status, body = http_get(f"{dyno.url}/healthz")
         assert status == 200, body
-    finally:
-        dyno.stop(web)
-    assert web.returncode == 0
 
     with psycopg.connect(postgres_database) as connection:
         version = connection.execute("SELECT version_num FROM alembic_version").fetchone()

@@ -39,8 +39,7 @@ def dyno_for(dyno_project, tmp_path, **environ) -> Dyno:
         **environ,
     }
     dyno = Dyno(project, project_venv(project), tmp_path, **settings)
-    release = dyno.run("release")
-    assert release.returncode == 0, release.stdout + release.stderr
+    dyno.release()
     return dyno
 
 

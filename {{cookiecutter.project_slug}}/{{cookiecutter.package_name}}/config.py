@@ -39,6 +39,7 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
     production = profile == "production"
     database_url = environ.get("DATABASE_URL") or default_database_url(profile, instance_path)
     web_threads = int_setting(environ, "WEB_THREADS", 4)
+    redis = redis_url(environ.get("REDIS_URL", ""))
     return {
         "APP_ENV": profile,
         "TESTING": profile == "test",
@@ -46,7 +47,7 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_uri(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, web_threads),
         # Unset: embedded defaults stand in for Redis (see the features using it).
-        "REDIS_URL": redis_url(environ.get("REDIS_URL", "")),
+        "REDIS_URL": redis,
         "SMTP": smtp_settings(environ),
         "MAIL_FROM": environ.get("MAIL_FROM", "{{ cookiecutter.project_slug }} <noreply@localhost>"),
         "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO").upper(),
@@ -56,6 +57,15 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+{%- if cookiecutter.use_web_ui %}
+        # Login attempts are counted in Redis, shared by every dyno; without
+        # it each process counts alone, in memory.
+        "RATELIMIT_STORAGE_URI": redis or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "5 per minute; 50 per day"),
+        # Seconds a password reset link stays valid.
+        "PASSWORD_RESET_MAX_AGE": int_setting(environ, "PASSWORD_RESET_MAX_AGE", 3600),
+{%- endif %}
     }
 
 

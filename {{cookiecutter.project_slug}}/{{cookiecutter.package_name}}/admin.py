@@ -46,7 +46,7 @@ class UserView(DatabaseView):
     column_searchable_list = ("email",)
     column_default_sort = "email"
     # The hash is never shown nor edited: a new password is set through it.
-    form_columns = ("email", "is_admin")
+    form_columns = ("email", "is_admin", "password")
     form_extra_fields: ClassVar = {
         "password": PasswordField(
             "New password",

@@ -7,7 +7,7 @@ from pathlib import Path
 SLUG = "{{ cookiecutter.project_slug }}"
 PACKAGE = "{{ cookiecutter.package_name }}"
 PYTHON_VERSION = "{{ cookiecutter.python_version }}"
-USE_WEB_UI = {{ cookiecutter.use_web_ui }}
+USE_WEB_UI = "{{ cookiecutter.use_web_ui }}" == "True"
 
 # What each option adds, relative to the project directory. A directory or
 # file cookiecutter cannot name conditionally (Flask templates are copied

@@ -1,6 +1,10 @@
+import os
+
+import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from {{ cookiecutter.package_name }}.extensions import limiter
 from {{ cookiecutter.package_name }}.models import User
 
 
@@ -103,13 +107,20 @@ def test_logout_is_a_post_with_the_csrf_token(client, make_user, log_in, csrf):
     assert client.get("/notes/").status_code == 302
 
 
-def test_too_many_login_attempts_get_429_with_a_clear_page(make_app):
-    app = make_app(LOGIN_RATE_LIMIT="3 per minute")
-    client = app.test_client()
-    app.config["WTF_CSRF_ENABLED"] = False  # this test counts attempts, not tokens
-    attempt = {"email": "ada@example.com", "password": "wrong password!"}
+WRONG_ATTEMPT = {"email": "ada@example.com", "password": "wrong password!"}
+
+
+def limited_client(make_app, **environ):
+    app = make_app(**environ)
+    app.config["WTF_CSRF_ENABLED"] = False  # these tests count attempts, not tokens
     with app.app_context():
         upgrade()
+    return app.test_client()
+
+
+def test_too_many_login_attempts_get_429_with_a_clear_page(make_app):
+    client = limited_client(make_app, LOGIN_RATE_LIMIT="3 per minute")
+    attempt = WRONG_ATTEMPT
     statuses = [client.post("/auth/login", data=attempt).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     response = client.post("/auth/login", data=attempt)
@@ -117,3 +128,21 @@ def test_too_many_login_attempts_get_429_with_a_clear_page(make_app):
     assert b"Too many attempts" in response.data
     assert int(response.headers["Retry-After"]) > 0
     assert client.get("/auth/login").status_code == 200  # showing the form is not limited
+
+
+def test_login_attempts_are_counted_in_redis_when_it_is_set(make_app):
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        reason = "TEST_REDIS_URL is not set: no Redis to count login attempts in"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI=true: real services are required)")
+        pytest.skip(reason)
+    client = limited_client(make_app, REDIS_URL=url, LOGIN_RATE_LIMIT="2 per minute")
+    assert type(limiter.storage).__name__ == "RedisStorage"
+    limiter.reset()  # counts left by an earlier run
+    try:
+        statuses = [client.post("/auth/login", data=WRONG_ATTEMPT).status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+    finally:
+        limiter.reset()
+        make_app()  # the limiter is shared: give the next tests in-memory counts again

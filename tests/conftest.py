@@ -14,6 +14,12 @@ def default_venv(default_project):
     return project_venv(default_project)
 
 
+@pytest.fixture(scope="session")
+def no_web_ui_project(tmp_path_factory):
+    """The project rendered with use_web_ui=false."""
+    return render(tmp_path_factory.mktemp("no-web-ui"), use_web_ui=False)
+
+
 def pytest_terminal_summary(terminalreporter):
     if FIGURES:
         terminalreporter.section("measured")

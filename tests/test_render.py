@@ -29,10 +29,16 @@ def project_files(project):
     return [path for path in project.rglob("*") if path.is_file()]
 
 
-def test_no_template_syntax_is_left(default_project):
-    for path in project_files(default_project):
+@pytest.fixture(params=["default_project", "no_web_ui_project"])
+def each_project(request):
+    """Each rendered option combination."""
+    return request.getfixturevalue(request.param)
+
+
+def test_no_template_syntax_is_left(each_project):
+    for path in project_files(each_project):
         text = path.read_text()
-        if "templates" in path.relative_to(default_project).parts:
+        if "templates" in path.relative_to(each_project).parts:
             assert "cookiecutter" not in text, path
         else:
             assert not UNRENDERED.search(text), path
@@ -104,10 +110,10 @@ def test_app_json_is_a_valid_heroku_manifest(default_project):
     assert manifest["environments"]["test"]["scripts"]["test"]
 
 
-def test_generated_code_is_ruff_clean(default_project):
+def test_generated_code_is_ruff_clean(each_project):
     result = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
-        cwd=default_project,
+        cwd=each_project,
         capture_output=True,
         text=True,
     )
@@ -140,6 +146,11 @@ def test_generated_suite_passes(default_project, default_venv):
 
 
 @pytest.mark.slow
+def test_generated_suite_passes_without_the_web_ui(no_web_ui_project):
+    run_generated_suite(no_web_ui_project, project_venv(no_web_ui_project))
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("version", ["3.12", "3.13", "3.14"])
 def test_generated_suite_passes_on_each_offered_python(tmp_path, version):
     python = find_python(version)
@@ -147,3 +158,52 @@ def test_generated_suite_passes_on_each_offered_python(tmp_path, version):
         pytest.skip(f"no python{version} on this machine")
     project = render(tmp_path, python_version=version)
     run_generated_suite(project, project_venv(project, python))
+
+
+# What use_web_ui adds. Security headers and WhiteNoise stay either way: every
+# response needs the headers, and the landing page's stylesheet is static.
+WEB_UI_MODULES = ("auth", "notes", "admin.py")
+WEB_UI_TEMPLATES = ("auth", "notes", "admin", "macros")
+WEB_UI_REQUIREMENTS = ("Flask-Admin", "Flask-Limiter", "Flask-Login", "redis", "limits")
+WEB_UI_WORDS = re.compile(
+    r"flask_login|flask_admin|flask_limiter|Flask-Login|Flask-Admin|Flask-Limiter"
+    r"|LOGIN_RATE_LIMIT|PASSWORD_RESET|RATELIMIT|current_user|UserMixin"
+    r"|/auth/|/notes/|/admin/|sign-up|\blog in\b"
+)
+
+
+def requirement_names(project):
+    names = set()
+    for name in ("requirements.txt", "requirements-test.txt"):
+        for line in (project / name).read_text().splitlines():
+            if line and not line.startswith(("#", "-r ")):
+                names.add(line.split("==")[0].split("[")[0].lower())
+    return names
+
+
+def test_the_web_ui_is_all_there_when_chosen(default_project):
+    package = default_project / "my_service"
+    for name in WEB_UI_MODULES:
+        assert (package / name).exists(), name
+    for name in WEB_UI_TEMPLATES:
+        assert (package / "templates" / name).is_dir(), name
+    assert {name.lower() for name in WEB_UI_REQUIREMENTS} <= requirement_names(default_project)
+    assert "LOGIN_RATE_LIMIT" in (default_project / ".env.example").read_text()
+
+
+def test_no_trace_of_the_web_ui_when_left_out(no_web_ui_project):
+    package = no_web_ui_project / "my_service"
+    for name in WEB_UI_MODULES:
+        assert not (package / name).exists(), name
+    for name in WEB_UI_TEMPLATES:
+        assert not (package / "templates" / name).exists(), name
+    assert not list(no_web_ui_project.glob("tests/test_[ano][duo]*"))  # auth, admin, notes
+    assert not requirement_names(no_web_ui_project) & {
+        name.lower() for name in WEB_UI_REQUIREMENTS
+    }
+    for path in project_files(no_web_ui_project):
+        if path.suffix in (".py", ".txt", ".md", ".html", ".css", ".js", ".json", ".example"):
+            match = WEB_UI_WORDS.search(path.read_text())
+            assert not match, f"{path.relative_to(no_web_ui_project)}: {match.group(0)!r}"
+    assert {"whitenoise"} <= requirement_names(no_web_ui_project)
+    assert (package / "security.py").exists()

@@ -7,11 +7,13 @@ the process exit inside the 30 s before SIGKILL.
 """
 
 import os
+import re
 import secrets
 import signal
 import subprocess
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -223,3 +225,32 @@ def test_the_drill_on_real_postgres(dyno_project, dyno_venv, tmp_path, postgres_
         version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         assert version == ("0001",)
         assert connection.execute("SELECT count(*) FROM users").fetchone() == (0,)
+
+
+@pytest.fixture(scope="module")
+def no_web_ui_dyno_project(tmp_path_factory):
+    project = render(tmp_path_factory.mktemp("dyno-no-web-ui"), use_web_ui=False)
+    (project / ".env").unlink()
+    return project
+
+
+def test_the_drill_without_the_web_ui(no_web_ui_dyno_project, tmp_path):
+    project = no_web_ui_dyno_project
+    dyno = Dyno(project, project_venv(project), tmp_path, **production(tmp_path))
+    release = dyno.run("release")
+    assert release.returncode == 0, release.stdout + release.stderr
+    web = dyno.start("web")
+    try:
+        wait_for_http(f"{dyno.url}/healthz", web, HEROKU_BOOT_LIMIT)
+        with urllib.request.urlopen(f"{dyno.url}/", timeout=5) as response:
+            page = response.read().decode()
+            assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+            assert response.headers["X-Frame-Options"] == "DENY"
+        stylesheet = re.search(r'href="(/static/style\.[0-9a-f]{12}\.css)"', page).group(1)
+        with urllib.request.urlopen(f"{dyno.url}{stylesheet}", timeout=5) as response:
+            assert "immutable" in response.headers["Cache-Control"]
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert http_get(f"{dyno.url}/auth/login")[0] == 404
+    finally:
+        dyno.stop(web)
+    assert web.returncode == 0

@@ -201,6 +201,12 @@ def postgres_database():
         admin.close()
 
 
+def latest_revision(project: Path) -> str:
+    """The newest migration's id: the migrations are numbered 0001, 0002, ..."""
+    versions = (project / "migrations" / "versions").glob("*.py")
+    return max(path.name.split("_")[0] for path in versions)
+
+
 def test_the_drill_on_real_postgres(dyno_project, dyno_venv, tmp_path, postgres_database):
     import psycopg
 
@@ -223,7 +229,7 @@ def test_the_drill_on_real_postgres(dyno_project, dyno_venv, tmp_path, postgres_
 
     with psycopg.connect(postgres_database) as connection:
         version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        assert version == ("0001",)
+        assert version == (latest_revision(dyno_project),)
         assert connection.execute("SELECT count(*) FROM users").fetchone() == (0,)
 
 

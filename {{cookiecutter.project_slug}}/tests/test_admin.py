@@ -85,6 +85,7 @@ def test_admins_edit_and_delete_anyones_note(client, admin, make_user, csrf, db_
     note = Note(title="Bob's", body="", owner=bob)
     db_session.add(note)
     db_session.commit()
+    assert b"bob@example.com" in client.get("/admin/admin_notes/").data
     edit = f"/admin/admin_notes/edit/?id={note.id}"
     data = {"title": "Edited", "body": "by an admin", "owner": bob.id, "csrf_token": csrf(edit)}
     assert client.post(edit, data=data).status_code == 302

@@ -4,6 +4,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from {{ cookiecutter.package_name }}.config import load_settings
 from {{ cookiecutter.package_name }}.extensions import limiter
 from {{ cookiecutter.package_name }}.models import User
 
@@ -128,6 +129,16 @@ def test_too_many_login_attempts_get_429_with_a_clear_page(make_app):
     assert b"Too many attempts" in response.data
     assert int(response.headers["Retry-After"]) > 0
     assert client.get("/auth/login").status_code == 200  # showing the form is not limited
+
+
+def test_login_attempts_are_counted_where_redis_url_says(tmp_path):
+    def storage(**environ):
+        return load_settings({"APP_ENV": "test", **environ}, str(tmp_path))["RATELIMIT_STORAGE_URI"]
+
+    assert storage() == "memory://"
+    assert storage(REDIS_URL="redis://h:6379/0") == "redis://h:6379/0"
+    # Heroku's Key-Value Store: TLS with a self-signed certificate.
+    assert storage(REDIS_URL="rediss://:p@h:6380") == "rediss://:p@h:6380?ssl_cert_reqs=none"
 
 
 def test_login_attempts_are_counted_in_redis_when_it_is_set(make_app):

@@ -68,6 +68,8 @@ class NoteView(DatabaseView):
     column_searchable_list = ("title",)
     column_default_sort = ("updated_at", True)
     form_columns = ("title", "body", "owner")
+    column_formatters: ClassVar = {"owner": lambda view, context, note, name: note.owner.email}
+    form_args: ClassVar = {"owner": {"get_label": "email"}}
 
 
 def register_admin(app: Flask) -> None:

@@ -62,6 +62,8 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         # it each process counts alone, in memory.
         "RATELIMIT_STORAGE_URI": redis or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # If Redis is unreachable, count in memory rather than refuse every login.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "5 per minute; 50 per day"),
         # Seconds a password reset link stays valid.
         "PASSWORD_RESET_MAX_AGE": int_setting(environ, "PASSWORD_RESET_MAX_AGE", 3600),

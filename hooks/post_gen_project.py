@@ -60,14 +60,15 @@ def write_env(project_dir):
     env_file.chmod(0o600)
 
 
-def next_steps(slug, python_version):
+def next_steps(slug, python_version, use_web_ui=False):
+    admin = "flask create-admin   # an account for /admin/\n    " if use_web_ui else ""
     return f"""
 Your service is ready in ./{slug}. Run it locally:
 
     cd {slug}
     python{python_version} -m venv .venv && . .venv/bin/activate
     pip install -r requirements-test.txt
-    flask db upgrade && honcho start web
+    flask db upgrade && {admin}honcho start web
 
 Deploy it to Heroku:
 
@@ -81,7 +82,7 @@ Deploy it to Heroku:
 def main():
     prune(Path.cwd(), unchosen_paths(PACKAGE, USE_WEB_UI))
     write_env(Path.cwd())
-    print(next_steps(SLUG, PYTHON_VERSION))
+    print(next_steps(SLUG, PYTHON_VERSION, USE_WEB_UI))
 
 
 if __name__ == "__main__":

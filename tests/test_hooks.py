@@ -93,6 +93,8 @@ def test_next_steps_name_the_project_and_python():
     assert "cd my-service" in steps
     assert "python3.13 -m venv" in steps
     assert "git push heroku main" in steps
+    assert "create-admin" not in steps
+    assert "flask create-admin" in post_gen.next_steps("my-service", "3.13", use_web_ui=True)
 
 
 def test_a_chosen_web_ui_keeps_every_path():

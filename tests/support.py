@@ -4,6 +4,7 @@ import contextlib
 import hashlib
 import importlib.util
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -26,6 +27,8 @@ PIP_TIMEOUT = 900
 VARIANTS = {
     "default": {},
     "no-celery": {"use_celery": False},
+    "no-web-ui": {"use_web_ui": False},
+    "bare": {"use_celery": False, "use_web_ui": False},
 }
 
 
@@ -220,6 +223,17 @@ class Dyno:
             os.killpg(proc.pid, signal.SIGKILL)
             pytest.fail(f"still running {HEROKU_KILL_WINDOW} s after SIGTERM")
         return time.monotonic() - started
+
+
+def production(tmp_path: Path, **environ: str) -> dict:
+    """A dyno's settings: production, a fresh secret, state in tmp_path."""
+    return {
+        "APP_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/dyno.db",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        **environ,
+    }
 
 
 def wait_until(predicate, limit: float, what: str) -> float:

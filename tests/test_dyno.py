@@ -6,10 +6,12 @@ well inside Heroku's 60 s; SIGTERM must let a request in flight finish and
 the process exit inside the 30 s before SIGKILL.
 """
 
-import secrets
+import re
 import subprocess
 import threading
 import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -18,22 +20,12 @@ from support import (
     VARIANTS,
     Dyno,
     http_get,
+    production,
     project_venv,
     record_figure,
 )
 
 pytestmark = pytest.mark.slow
-
-
-def production(tmp_path, **environ):
-    """A dyno's settings: production, a fresh secret, state in tmp_path."""
-    return {
-        "APP_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "DATABASE_URL": f"sqlite:///{tmp_path}/dyno.db",
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        **environ,
-    }
 
 
 @pytest.mark.parametrize("name", list(VARIANTS))
@@ -46,9 +38,18 @@ def test_release_then_web_serves_and_stops_cleanly(dyno_project, tmp_path, name)
         record_figure(f"dyno drill ({name}): web answered /healthz {boot:.2f} s after start")
         status, body = http_get(f"{dyno.url}/healthz")
         assert status == 200, body
-        status, body = http_get(f"{dyno.url}/")
-        assert status == 200
-        assert b"My Service" in body
+        with urllib.request.urlopen(f"{dyno.url}/", timeout=5) as response:
+            page = response.read().decode()
+            assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+            assert response.headers["X-Frame-Options"] == "DENY"
+        assert "My Service" in page
+        # WhiteNoise serves the fingerprinted stylesheet with a year's lifetime.
+        stylesheet = re.search(r'href="(/static/style\.[0-9a-f]{12}\.css)"', page).group(1)
+        with urllib.request.urlopen(f"{dyno.url}{stylesheet}", timeout=5) as response:
+            assert "immutable" in response.headers["Cache-Control"]
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+        login_status = http_get(f"{dyno.url}/auth/login")[0]
+        assert login_status == (200 if VARIANTS[name].get("use_web_ui", True) else 404)
     assert "method=GET path=/healthz status=200" in dyno.output("web")
     record_figure(f"dyno drill ({name}): web exited {dyno.stopped_after:.2f} s after SIGTERM")
 
@@ -88,6 +89,12 @@ def test_production_without_secret_key_refuses_to_start(dyno_project, tmp_path, 
     assert "Traceback" not in dyno.output(process)
 
 
+def latest_revision(project: Path) -> str:
+    """The newest migration's id: the migrations are numbered 0001, 0002, ..."""
+    versions = (project / "migrations" / "versions").glob("*.py")
+    return max(path.name.split("_")[0] for path in versions)
+
+
 def test_the_drill_on_real_postgres(dyno_project, tmp_path, postgres_database):
     import psycopg
 
@@ -105,5 +112,5 @@ def test_the_drill_on_real_postgres(dyno_project, tmp_path, postgres_database):
 
     with psycopg.connect(postgres_database) as connection:
         version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        assert version == ("0002",)
+        assert version == (latest_revision(project),)
         assert connection.execute("SELECT count(*) FROM notes").fetchone() == (0,)

@@ -94,3 +94,25 @@ def test_next_steps_name_the_project_and_python():
     assert "python3.13 -m venv" in steps
     assert "honcho start web worker beat" in steps
     assert "git push heroku main" in steps
+    assert "create-admin" not in steps
+    assert "flask create-admin" in post_gen.next_steps("my-service", "3.13", "web", use_web_ui=True)
+
+
+def test_a_chosen_web_ui_keeps_every_path():
+    assert post_gen.unchosen_paths("svc", use_web_ui=True) == []
+
+
+def test_an_unchosen_web_ui_names_its_paths_in_the_package():
+    paths = post_gen.unchosen_paths("svc", use_web_ui=False)
+    assert {"svc/auth", "svc/notes", "svc/admin.py", "svc/templates/auth"} <= set(paths)
+    assert "tests/test_admin.py" in paths
+    assert not any("{" in path for path in paths)
+
+
+def test_prune_removes_files_and_directories_and_skips_missing_ones(tmp_path):
+    (tmp_path / "pkg" / "auth").mkdir(parents=True)
+    (tmp_path / "pkg" / "auth" / "views.py").write_text("")
+    (tmp_path / "pkg" / "admin.py").write_text("")
+    (tmp_path / "pkg" / "kept.py").write_text("")
+    post_gen.prune(tmp_path, ["pkg/auth", "pkg/admin.py", "pkg/missing.py"])
+    assert sorted(path.name for path in (tmp_path / "pkg").iterdir()) == ["kept.py"]

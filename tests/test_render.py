@@ -100,7 +100,7 @@ def test_without_celery_nothing_of_it_is_left(render_variant):
     project = render_variant("no-celery")
     for path in project_files(project):
         text = path.read_text().lower()
-        for word in ("celery", "redis", "kombu", "beat", "worker process"):
+        for word in ("celery", "kombu", "beat", "worker process", "task queue"):
             assert word not in text, f"{path.relative_to(project)} mentions {word!r}"
     assert not list(project.rglob("*task*"))
 
@@ -160,3 +160,54 @@ def test_generated_suite_passes_on_each_offered_python(tmp_path, version):
         pytest.skip(f"no python{version} on this machine")
     project = render(tmp_path, python_version=version)
     run_generated_suite(project, project_venv(project, python))
+
+
+# What use_web_ui adds. Security headers and WhiteNoise stay either way: every
+# response needs the headers, and the landing page's stylesheet is static.
+WEB_UI_MODULES = ("auth", "notes", "admin.py")
+WEB_UI_TEMPLATES = ("auth", "notes", "admin", "macros")
+# (redis stays when the worker uses it.)
+WEB_UI_REQUIREMENTS = ("Flask-Admin", "Flask-Limiter", "Flask-Login", "limits")
+WEB_UI_WORDS = re.compile(
+    r"flask_login|flask_admin|flask_limiter|Flask-Login|Flask-Admin|Flask-Limiter"
+    r"|LOGIN_RATE_LIMIT|PASSWORD_RESET|RATELIMIT|current_user|UserMixin"
+    r"|/auth/|/notes/|/admin/|sign-up|\blog in\b"
+)
+
+
+def requirement_names(project):
+    names = set()
+    for name in ("requirements.txt", "requirements-test.txt"):
+        for line in (project / name).read_text().splitlines():
+            if line and not line.startswith(("#", "-r ")):
+                names.add(line.split("==")[0].split("[")[0].lower())
+    return names
+
+
+def test_the_web_ui_is_all_there_when_chosen(default_project):
+    package = default_project / "my_service"
+    for name in WEB_UI_MODULES:
+        assert (package / name).exists(), name
+    for name in WEB_UI_TEMPLATES:
+        assert (package / "templates" / name).is_dir(), name
+    assert {name.lower() for name in WEB_UI_REQUIREMENTS} <= requirement_names(default_project)
+    assert "LOGIN_RATE_LIMIT" in (default_project / ".env.example").read_text()
+
+
+def test_no_trace_of_the_web_ui_when_left_out(render_variant):
+    no_web_ui_project = render_variant("no-web-ui")
+    package = no_web_ui_project / "my_service"
+    for name in WEB_UI_MODULES:
+        assert not (package / name).exists(), name
+    for name in WEB_UI_TEMPLATES:
+        assert not (package / "templates" / name).exists(), name
+    assert not list(no_web_ui_project.glob("tests/test_[ano][duo]*"))  # auth, admin, notes
+    assert not requirement_names(no_web_ui_project) & {
+        name.lower() for name in WEB_UI_REQUIREMENTS
+    }
+    for path in project_files(no_web_ui_project):
+        if path.suffix in (".py", ".txt", ".md", ".html", ".css", ".js", ".json", ".example"):
+            match = WEB_UI_WORDS.search(path.read_text())
+            assert not match, f"{path.relative_to(no_web_ui_project)}: {match.group(0)!r}"
+    assert {"whitenoise"} <= requirement_names(no_web_ui_project)
+    assert (package / "security.py").exists()

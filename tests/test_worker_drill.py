@@ -6,7 +6,6 @@ is lost when a worker is killed (SIGKILL) or stopped (SIGTERM) mid-task.
 """
 
 import re
-import secrets
 import subprocess
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from support import (
     HEROKU_KILL_WINDOW,
     Dyno,
     http_get,
+    production,
     project_venv,
     record_figure,
     wait_for_http,
@@ -30,14 +30,8 @@ PING_ROUNDS = 5
 
 def dyno_for(dyno_project, tmp_path, **environ) -> Dyno:
     project = dyno_project("default")
-    settings = {
-        "APP_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "DATABASE_URL": f"sqlite:///{tmp_path}/dyno.db",
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SUMMARY_INTERVAL_SECONDS": "2",  # beat's example task, every 2 s
-        **environ,
-    }
+    # Beat's example task every 2 s, to see it run.
+    settings = production(tmp_path, SUMMARY_INTERVAL_SECONDS="2", **environ)
     dyno = Dyno(project, project_venv(project), tmp_path, **settings)
     dyno.release()
     return dyno

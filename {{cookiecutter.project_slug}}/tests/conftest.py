@@ -6,13 +6,26 @@ the next one.{% if cookiecutter.use_celery %} Tasks run eagerly, in the test's o
 test_worker.py for a real worker.{% endif %}
 """
 
+{% if cookiecutter.use_web_ui -%}
+import re
+
+{% endif -%}
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.extensions import db
+from {{ cookiecutter.package_name }}.extensions import db{% if cookiecutter.use_web_ui %}, limiter{% endif %}
+{%- if cookiecutter.use_web_ui %}
+from {{ cookiecutter.package_name }}.models import User
+{%- endif %}
+
+{%- if cookiecutter.use_web_ui %}
+
+PASSWORD = "correct horse battery"
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+{%- endif %}
 
 
 @pytest.fixture(scope="session")
@@ -99,3 +112,50 @@ def allow_savepoints_on_sqlite(engine):
     @event.listens_for(engine, "begin")
     def begin_transaction(connection):
         connection.exec_driver_sql("BEGIN")
+{%- if cookiecutter.use_web_ui %}
+
+
+@pytest.fixture(autouse=True)
+def reset_rate_limits(app):
+    """Each test starts with no login attempts counted."""
+    limiter.reset()
+
+
+@pytest.fixture
+def csrf(client):
+    """The CSRF token of the form at a URL, as a browser would send it back."""
+
+    def token(url):
+        page = client.get(url).get_data(as_text=True)
+        return CSRF_TOKEN.search(page).group(1)
+
+    return token
+
+
+@pytest.fixture
+def password():
+    """The password make_user gives and log_in uses."""
+    return PASSWORD
+
+
+@pytest.fixture
+def make_user(db_session):
+    def make(email="ada@example.com", password=PASSWORD, is_admin=False):
+        user = User(email=email, password=password, is_admin=is_admin)
+        db_session.add(user)
+        db_session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def log_in(client, csrf):
+    """Log the test client in through the login form."""
+
+    def log_in(email="ada@example.com", password=PASSWORD):
+        data = {"email": email, "password": password, "csrf_token": csrf("/auth/login")}
+        return client.post("/auth/login", data=data)
+
+    return log_in
+{%- endif %}

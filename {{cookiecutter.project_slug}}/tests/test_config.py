@@ -5,7 +5,7 @@ from {{ cookiecutter.package_name }}.config import (
     ConfigError,
     database_uri,
     load_settings,
-{%- if cookiecutter.use_celery %}
+{%- if cookiecutter.use_celery or cookiecutter.use_web_ui %}
     redis_url,
 {%- endif %}
 )
@@ -93,7 +93,7 @@ def test_postgres_pool_is_sized_from_web_threads():
     assert options["max_overflow"] == 0
 
 
-{%- if cookiecutter.use_celery %}
+{%- if cookiecutter.use_celery or cookiecutter.use_web_ui %}
 
 
 def test_redis_is_optional():

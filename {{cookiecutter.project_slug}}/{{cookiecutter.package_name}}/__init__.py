@@ -12,15 +12,29 @@ from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import health, home, models  # noqa: F401  (models: known to migrations)
+from . import {% if cookiecutter.use_web_ui %}auth, {% endif %}health, home, models{% if cookiecutter.use_web_ui %}, notes{% endif %}  # noqa: F401  (models: known to migrations)
+{%- if cookiecutter.use_web_ui %}
+from .admin import register_admin
+{%- endif %}
 {%- if cookiecutter.use_celery %}
 from .celery_app import check_broker, init_celery
 {%- endif %}
 from .commands import register_commands
 from .config import instance_path, load_settings
 from .errors import register_error_handlers
-from .extensions import csrf, db, enforce_sqlite_foreign_keys, migrate
+from .extensions import (
+    csrf,
+    db,
+    enforce_sqlite_foreign_keys,
+{%- if cookiecutter.use_web_ui %}
+    limiter,
+    login_manager,
+{%- endif %}
+    migrate,
+)
 from .logs import configure_logging, register_request_logging
+from .security import SecurityHeaders
+from .static_files import register_static_files
 
 SERVICE_NAME = {{ cookiecutter.project_name | tojson }}
 SERVICE_DESCRIPTION = {{ cookiecutter.description | tojson }}
@@ -37,7 +51,6 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         SERVICE_DESCRIPTION=SERVICE_DESCRIPTION,
     )
     configure_logging(app.config["LOG_LEVEL"])
-    register_proxy_fix(app)
     # First, so every request is timed and gets an id, even one that an
     # extension's before_request refuses (CSRF).
     register_request_logging(app)
@@ -48,7 +61,17 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
 {%- endif %}
     register_error_handlers(app)
     register_commands(app)
+    register_wsgi_middleware(app)
     return app
+
+
+def register_wsgi_middleware(app: Flask) -> None:
+    # Innermost first: WhiteNoise answers static files before Flask does,
+    # SecurityHeaders marks every response (static ones too), and ProxyFix,
+    # outermost, gives both the client's scheme and address.
+    register_static_files(app)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)
+    register_proxy_fix(app)
 
 
 def register_proxy_fix(app: Flask) -> None:
@@ -70,11 +93,20 @@ def register_extensions(app: Flask) -> None:
             event.listen(db.engine, "connect", enforce_sqlite_foreign_keys)
     migrate.init_app(app, db, directory=os.path.abspath(MIGRATIONS_DIR))
     csrf.init_app(app)
+{%- if cookiecutter.use_web_ui %}
+    login_manager.init_app(app)
+    limiter.init_app(app)
+{%- endif %}
 
 
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)
+{%- if cookiecutter.use_web_ui %}
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(notes.bp)
+    register_admin(app)
+{%- endif %}
     health.register_health_check(app, "database", health.check_database)
 {%- if cookiecutter.use_celery %}
 

@@ -52,7 +52,7 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
     production = profile == "production"
     database_url = environ.get("DATABASE_URL") or default_database_url(profile, instance_path)
     web_threads = int_setting(environ, "WEB_THREADS", 4)
-{%- if cookiecutter.use_celery %}
+{%- if cookiecutter.use_celery or cookiecutter.use_web_ui %}
     redis = redis_url(environ.get("REDIS_URL", ""))
 {%- endif %}
     return {
@@ -61,9 +61,11 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         "SECRET_KEY": secret_key(environ, production),
         "SQLALCHEMY_DATABASE_URI": database_uri(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, web_threads),
-{%- if cookiecutter.use_celery %}
-        # Unset: embedded defaults stand in for Redis (a task queue on SQLite).
+{%- if cookiecutter.use_celery or cookiecutter.use_web_ui %}
+        # Unset: embedded defaults stand in for Redis (see the features using it).
         "REDIS_URL": redis,
+{%- endif %}
+{%- if cookiecutter.use_celery %}
         "CELERY": celery_settings(environ, instance_path, redis),
 {%- endif %}
         "SMTP": smtp_settings(environ),
@@ -75,6 +77,17 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+{%- if cookiecutter.use_web_ui %}
+        # Login attempts are counted in Redis, shared by every dyno; without
+        # it each process counts alone, in memory.
+        "RATELIMIT_STORAGE_URI": redis or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # If Redis is unreachable, count in memory rather than refuse every login.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "5 per minute; 50 per day"),
+        # Seconds a password reset link stays valid.
+        "PASSWORD_RESET_MAX_AGE": int_setting(environ, "PASSWORD_RESET_MAX_AGE", 3600),
+{%- endif %}
     }
 
 
@@ -116,17 +129,19 @@ def database_uri(url: str) -> URL:
     return parsed
 
 
-{%- if cookiecutter.use_celery %}
+{%- if cookiecutter.use_celery or cookiecutter.use_web_ui %}
 def redis_url(url: str) -> str:
     """Accept the self-signed certificate of Heroku's Key-Value Store.
 
     Every Heroku Redis plan speaks TLS (`rediss://`) with a self-signed
-    certificate; redis-py and Celery refuse it unless the URL says
+    certificate; Redis clients refuse it unless the URL says
     `ssl_cert_reqs=none`. An explicit `ssl_cert_reqs` is kept.
     """
     if url.startswith("rediss://") and "ssl_cert_reqs=" not in url:
         url += ("&" if "?" in url else "?") + "ssl_cert_reqs=none"
     return url
+{%- endif %}
+{%- if cookiecutter.use_celery %}
 
 
 SSL_CERT_REQS = {

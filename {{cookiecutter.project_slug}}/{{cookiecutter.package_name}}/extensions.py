@@ -1,5 +1,10 @@
 """Extension objects, created unconfigured; `create_app` binds them."""
 
+{% if cookiecutter.use_web_ui -%}
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+{% endif -%}
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -27,5 +32,14 @@ def enforce_sqlite_foreign_keys(dbapi_connection, connection_record):
     """SQLite ignores foreign keys (and ON DELETE CASCADE) unless asked."""
     dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
+
 migrate = Migrate()
 csrf = CSRFProtect()
+{%- if cookiecutter.use_web_ui %}
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"  # where @login_required sends visitors
+login_manager.login_message_category = "info"
+# Keyed by the client's address (the router's X-Forwarded-For, through
+# ProxyFix); storage and limits come from the app's config.
+limiter = Limiter(get_remote_address)
+{%- endif %}

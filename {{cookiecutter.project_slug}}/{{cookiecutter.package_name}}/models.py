@@ -2,6 +2,9 @@
 
 from datetime import datetime
 
+{% if cookiecutter.use_web_ui -%}
+from flask_login import UserMixin
+{% endif -%}
 from sqlalchemy import DateTime, ForeignKey, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -9,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .extensions import db
 
 
-class User(db.Model):
+class User({% if cookiecutter.use_web_ui %}UserMixin, {% endif %}db.Model):
     __tablename__ = "users"  # "user" is a reserved word in Postgres
 
     id: Mapped[int] = mapped_column(primary_key=True)

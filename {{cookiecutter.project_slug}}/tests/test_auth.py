@@ -1,0 +1,159 @@
+import os
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from {{ cookiecutter.package_name }}.config import load_settings
+from {{ cookiecutter.package_name }}.extensions import limiter
+from {{ cookiecutter.package_name }}.models import User
+
+
+def register(client, csrf, password, email="ada@example.com", confirm=None):
+    data = {
+        "email": email,
+        "password": password,
+        "confirm": password if confirm is None else confirm,
+        "csrf_token": csrf("/auth/register"),
+    }
+    return client.post("/auth/register", data=data)
+
+
+def test_the_forms_show(client):
+    for path in ("/auth/register", "/auth/login", "/auth/reset"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert b'name="csrf_token"' in response.data
+
+
+def test_sign_up_creates_an_account_and_logs_in(client, csrf, db_session, password):
+    response = register(client, csrf, password, email="Ada@Example.com")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/notes/"
+    user = db_session.scalar(select(User).where(User.email == "ada@example.com"))
+    assert user.check_password(password)
+    assert not user.is_admin
+    assert password not in user.password_hash
+    assert user.password_hash.startswith("scrypt:")
+    assert client.get("/notes/").status_code == 200
+
+
+def test_sign_up_refuses_a_taken_email(client, csrf, make_user, password):
+    make_user("ada@example.com")
+    response = register(client, csrf, password, email="ADA@example.com")
+    assert response.status_code == 200
+    assert b"exists already" in response.data
+
+
+def test_sign_up_refuses_bad_input(client, csrf, db_session, password):
+    assert b"between 12 and 200 characters" in register(client, csrf, "short").data
+    assert b"differ" in register(client, csrf, password, confirm="something else!").data
+    assert b"Invalid email" in register(client, csrf, password, email="nobody").data
+    assert db_session.scalars(select(User)).all() == []
+
+
+def test_sign_up_without_the_csrf_token_is_refused(client, db_session, password):
+    data = {"email": "ada@example.com", "password": password, "confirm": password}
+    assert client.post("/auth/register", data=data).status_code == 400
+    assert db_session.scalars(select(User)).all() == []
+
+
+def test_login_with_the_right_password(client, make_user, log_in):
+    make_user()
+    response = log_in("ADA@example.com")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/notes/"
+    assert b"ada@example.com" in client.get("/notes/").data
+
+
+def test_login_with_a_wrong_password_or_email(client, make_user, log_in, password):
+    make_user()
+    for email, attempt in [("ada@example.com", "wrong password!"), ("bob@example.com", password)]:
+        response = log_in(email, attempt)
+        assert response.status_code == 200
+        assert b"Wrong email or password." in response.data
+    assert client.get("/notes/").status_code == 302
+
+
+def test_login_without_the_csrf_token_is_refused(client, make_user, password):
+    make_user()
+    response = client.post("/auth/login", data={"email": "ada@example.com", "password": password})
+    assert response.status_code == 400
+
+
+def test_login_returns_to_the_page_asked_for(client, make_user, csrf, password):
+    make_user()
+    assert client.get("/notes/new").headers["Location"] == "/auth/login?next=%2Fnotes%2Fnew"
+    data = {"email": "ada@example.com", "password": password, "csrf_token": csrf("/auth/login")}
+    response = client.post("/auth/login?next=/notes/new", data=data)
+    assert response.headers["Location"] == "/notes/new"
+
+
+def test_login_never_redirects_to_another_site(client, make_user, csrf, password):
+    make_user()
+    for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+        data = {"email": "ada@example.com", "password": password, "csrf_token": csrf("/auth/login")}
+        response = client.post("/auth/login", query_string={"next": target}, data=data)
+        assert response.headers["Location"] == "/notes/", target
+
+
+def test_logout_is_a_post_with_the_csrf_token(client, make_user, log_in, csrf):
+    make_user()
+    log_in()
+    assert client.get("/auth/logout").status_code == 405
+    assert client.post("/auth/logout").status_code == 400  # no token: still logged in
+    assert client.get("/notes/").status_code == 200
+    response = client.post("/auth/logout", data={"csrf_token": csrf("/notes/")})
+    assert response.status_code == 302
+    assert client.get("/notes/").status_code == 302
+
+
+WRONG_ATTEMPT = {"email": "ada@example.com", "password": "wrong password!"}
+
+
+def limited_client(make_app, **environ):
+    app = make_app(**environ)
+    app.config["WTF_CSRF_ENABLED"] = False  # these tests count attempts, not tokens
+    with app.app_context():
+        upgrade()
+    return app.test_client()
+
+
+def test_too_many_login_attempts_get_429_with_a_clear_page(make_app):
+    client = limited_client(make_app, LOGIN_RATE_LIMIT="3 per minute")
+    attempt = WRONG_ATTEMPT
+    statuses = [client.post("/auth/login", data=attempt).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = client.post("/auth/login", data=attempt)
+    assert response.status_code == 429
+    assert b"Too many attempts" in response.data
+    assert int(response.headers["Retry-After"]) > 0
+    assert client.get("/auth/login").status_code == 200  # showing the form is not limited
+
+
+def test_login_attempts_are_counted_where_redis_url_says(tmp_path):
+    def storage(**environ):
+        return load_settings({"APP_ENV": "test", **environ}, str(tmp_path))["RATELIMIT_STORAGE_URI"]
+
+    assert storage() == "memory://"
+    assert storage(REDIS_URL="redis://h:6379/0") == "redis://h:6379/0"
+    # Heroku's Key-Value Store: TLS with a self-signed certificate.
+    assert storage(REDIS_URL="rediss://:p@h:6380") == "rediss://:p@h:6380?ssl_cert_reqs=none"
+
+
+def test_login_attempts_are_counted_in_redis_when_it_is_set(make_app):
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        reason = "TEST_REDIS_URL is not set: no Redis to count login attempts in"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI=true: real services are required)")
+        pytest.skip(reason)
+    client = limited_client(make_app, REDIS_URL=url, LOGIN_RATE_LIMIT="2 per minute")
+    assert type(limiter.storage).__name__ == "RedisStorage"
+    limiter.reset()  # counts left by an earlier run
+    try:
+        statuses = [client.post("/auth/login", data=WRONG_ATTEMPT).status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+    finally:
+        limiter.reset()
+        make_app()  # the limiter is shared: give the next tests in-memory counts again

@@ -1,0 +1,71 @@
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Note
+from .forms import NoteForm
+
+bp = Blueprint("notes", __name__, url_prefix="/notes")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every notes page needs an account; visitors are sent to log in."""
+
+
+def owned_note(note_id: int) -> Note:
+    """The current user's note, or 404: another user's note does not exist for them."""
+    note = db.session.get(Note, note_id)
+    if note is None or note.owner_id != current_user.id:
+        abort(404)
+    return note
+
+
+@bp.get("/")
+def index():
+    notes = db.session.scalars(
+        select(Note)
+        .where(Note.owner_id == current_user.id)
+        .order_by(Note.updated_at.desc(), Note.id.desc())
+    ).all()
+    return render_template("notes/index.html", notes=notes)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    form = NoteForm()
+    if form.validate_on_submit():
+        note = Note(title=form.title.data, body=form.body.data, owner_id=current_user.id)
+        db.session.add(note)
+        db.session.commit()
+        flash("Note created.", "success")
+        return redirect(url_for("notes.detail", note_id=note.id))
+    return render_template("notes/form.html", form=form, note=None)
+
+
+@bp.get("/<int:note_id>")
+def detail(note_id):
+    return render_template("notes/detail.html", note=owned_note(note_id))
+
+
+@bp.route("/<int:note_id>/edit", methods=["GET", "POST"])
+def edit(note_id):
+    note = owned_note(note_id)
+    form = NoteForm(obj=note)
+    if form.validate_on_submit():
+        form.populate_obj(note)
+        db.session.commit()
+        flash("Note saved.", "success")
+        return redirect(url_for("notes.detail", note_id=note.id))
+    return render_template("notes/form.html", form=form, note=note)
+
+
+@bp.post("/<int:note_id>/delete")
+def delete(note_id):
+    note = owned_note(note_id)
+    db.session.delete(note)
+    db.session.commit()
+    flash("Note deleted.", "info")
+    return redirect(url_for("notes.index"))

@@ -58,6 +58,12 @@ def make_app(test_environ):
     yield make
     for app in apps:
         close_connections(app)
+{%- if cookiecutter.use_web_ui %}
+    if apps:
+        # Flask-Limiter keeps one storage for all apps, the last one set up:
+        # give it back the in-memory storage the other tests count in.
+        close_connections(create_test_app(test_environ))
+{%- endif %}
 
 
 @pytest.fixture

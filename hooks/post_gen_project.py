@@ -1,10 +1,38 @@
-"""Finish the generated project: a private .env, then the next steps."""
+"""Finish the generated project: prune what was not chosen, a private .env,
+then the next steps."""
 
+import json
 import secrets
+import shutil
 from pathlib import Path
 
 SLUG = "{{ cookiecutter.project_slug }}"
+PACKAGE = "{{ cookiecutter.package_name }}"
 PYTHON_VERSION = "{{ cookiecutter.python_version }}"
+# All the answers, as JSON in a raw string (see pre_gen_project.py).
+ANSWERS = r"""{{ cookiecutter | tojson }}"""
+
+# Each option's directories, removed when it is answered false. Single files
+# carry conditional names instead, which cookiecutter skips when they render
+# empty; a directory cannot: an empty name is "the directory exists already".
+OPTIONAL_DIRECTORIES = {
+    "use_api": ("{package}/api",),
+}
+
+
+def unchosen_directories(options, package):
+    """The directories, relative to the project, of the options not chosen."""
+    return [
+        path.format(package=package)
+        for option, paths in OPTIONAL_DIRECTORIES.items()
+        if not options[option]
+        for path in paths
+    ]
+
+
+def prune(project_dir, options, package):
+    for relative in unchosen_directories(options, package):
+        shutil.rmtree(project_dir / relative)
 
 
 def env_from_example(example, secret_key):
@@ -43,6 +71,7 @@ Deploy it to Heroku:
 
 
 def main():
+    prune(Path.cwd(), json.loads(ANSWERS), PACKAGE)
     write_env(Path.cwd())
     print(next_steps(SLUG, PYTHON_VERSION))
 

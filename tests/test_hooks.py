@@ -93,3 +93,18 @@ def test_next_steps_name_the_project_and_python():
     assert "cd my-service" in steps
     assert "python3.13 -m venv" in steps
     assert "git push heroku main" in steps
+
+
+def test_unchosen_options_name_their_directories():
+    assert post_gen.unchosen_directories({"use_api": True}, "svc") == []
+    assert post_gen.unchosen_directories({"use_api": False}, "svc") == ["svc/api"]
+
+
+def test_prune_removes_only_the_unchosen_directories(tmp_path):
+    (tmp_path / "svc" / "api" / "templates").mkdir(parents=True)
+    (tmp_path / "svc" / "api" / "notes.py").write_text("")
+    (tmp_path / "svc" / "models.py").write_text("")
+    post_gen.prune(tmp_path, {"use_api": True}, "svc")
+    assert (tmp_path / "svc" / "api" / "notes.py").exists()
+    post_gen.prune(tmp_path, {"use_api": False}, "svc")
+    assert sorted(p.name for p in (tmp_path / "svc").iterdir()) == ["models.py"]

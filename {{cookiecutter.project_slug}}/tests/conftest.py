@@ -12,6 +12,9 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.extensions import db
+{%- if cookiecutter.use_api %}
+from {{ cookiecutter.package_name }}.models import User
+{%- endif %}
 
 TEST_ENVIRON = {"APP_ENV": "test", "LOG_LEVEL": "INFO"}
 
@@ -70,6 +73,28 @@ def runner(app, db_session):
     return app.test_cli_runner()
 
 
+{% if cookiecutter.use_api -%}
+@pytest.fixture
+def user(db_session):
+    user = User(email="ada@example.com", password="correct horse battery")
+    db_session.add(user)
+    db_session.commit()
+    return user
+
+
+@pytest.fixture
+def token(client, user):
+    response = client.post("/api/v1/tokens", auth=("ada@example.com", "correct horse battery"))
+    assert response.status_code == 201, response.json
+    return response.json["token"]
+
+
+@pytest.fixture
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+{% endif -%}
 def close_connections(app):
     with app.app_context():
         db.engine.dispose()

@@ -13,6 +13,9 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import health, home, models  # noqa: F401  (models: known to migrations)
+{%- if cookiecutter.use_api %}
+from .api import register_api
+{%- endif %}
 from .commands import register_commands
 from .config import load_settings
 from .errors import register_error_handlers
@@ -69,3 +72,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)
     health.register_health_check(app, "database", health.check_database)
+{%- if cookiecutter.use_api %}
+    register_api(app)
+{%- endif %}

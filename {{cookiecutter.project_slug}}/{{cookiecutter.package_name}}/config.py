@@ -7,6 +7,9 @@ server started with nothing set is a secure one or none at all.
 
 import os
 from collections.abc import Mapping
+{%- if cookiecutter.use_api %}
+from datetime import timedelta
+{%- endif %}
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.engine import URL, make_url
@@ -56,6 +59,11 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+{%- if cookiecutter.use_api %}
+        # The API (flask-smorest): its OpenAPI document at /api/openapi.json.
+        "OPENAPI_URL_PREFIX": "/api",
+        "API_TOKEN_LIFETIME": timedelta(hours=int_setting(environ, "API_TOKEN_HOURS", 24)),
+{%- endif %}
     }
 
 

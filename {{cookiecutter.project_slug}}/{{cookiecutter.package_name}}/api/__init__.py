@@ -6,6 +6,7 @@ served at /api/openapi.json; /api/docs shows it as a page.
 
 from flask import Flask
 from flask_smorest import Api
+from flask_smorest.pagination import PaginationMetadataSchema
 
 from ..extensions import csrf
 from . import auth, docs, notes, tokens  # noqa: F401  (auth: its model, known to migrations)
@@ -26,6 +27,19 @@ class ServiceApi(Api):
 
     def _register_error_handlers(self):
         pass
+
+    def _register_pagination_header(self):
+        # X-Pagination holds a JSON object. OpenAPI 3 says so with `content`;
+        # a bare `schema` would mean comma-separated key,value pairs.
+        self.spec.components.schema("PaginationMetadata", schema=PaginationMetadataSchema)
+        metadata = {"$ref": "#/components/schemas/PaginationMetadata"}
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "Pagination metadata, as JSON.",
+                "content": {"application/json": {"schema": metadata}},
+            },
+        )
 
 
 def register_api(app: Flask) -> None:

@@ -1,0 +1,193 @@
+"""The `use_api` option: the JSON API when chosen, no trace of it otherwise,
+and, on the booted service, a property-based run over its OpenAPI contract."""
+
+import base64
+import json
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from support import http_get, project_venv, record_figure, render, wait_for_http
+from test_dyno import HEROKU_BOOT_LIMIT, Dyno, production
+from test_render import UNRENDERED, project_files, run_generated_suite
+
+API_FILES = (
+    "my_service/api/__init__.py",
+    "my_service/api/templates/api/docs.html",
+    "migrations/versions/0003_create_api_tokens.py",
+    "tests/test_api_notes.py",
+)
+# Words that only the API brings; none may be left in a project without it.
+API_WORDS = re.compile(
+    r"smorest|marshmallow|apispec|webargs|openapi|api/v1|api_token|bearer|create_api_tokens",
+    re.IGNORECASE,
+)
+API_EMAIL = "contract@example.com"
+API_PASSWORD = "a long contract password"
+# Each operation gets this many generated cases per phase (coverage,
+# fuzzing, stateful): enough to find a 5xx, short enough for `make test`.
+MAX_EXAMPLES = 20
+
+
+@pytest.fixture(scope="module")
+def no_api_project(tmp_path_factory):
+    return render(tmp_path_factory.mktemp("no-api"), use_api=False)
+
+
+def test_the_api_is_chosen_by_default(default_project):
+    for name in API_FILES:
+        assert (default_project / name).is_file(), name
+    assert "flask-smorest==" in (default_project / "requirements.txt").read_text()
+
+
+def test_without_the_api_nothing_of_it_remains(no_api_project):
+    for name in API_FILES:
+        assert not (no_api_project / name).exists(), name
+    assert not (no_api_project / "my_service" / "api").exists()
+    for path in project_files(no_api_project):
+        text = path.read_text()
+        assert not API_WORDS.search(text), f"{path}: {API_WORDS.search(text).group()}"
+        if "templates" not in path.relative_to(no_api_project).parts:
+            assert not UNRENDERED.search(text), path
+
+
+def test_without_the_api_the_code_is_ruff_clean(no_api_project):
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        cwd=no_api_project,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_without_the_api_the_suite_passes(no_api_project):
+    run_generated_suite(no_api_project, project_venv(no_api_project))
+
+
+@pytest.mark.slow
+def test_without_the_api_the_service_boots(no_api_project, tmp_path):
+    dyno = Dyno(no_api_project, project_venv(no_api_project), tmp_path, **production(tmp_path))
+    release = dyno.run("release")
+    assert release.returncode == 0, release.stdout + release.stderr
+    web = dyno.start("web")
+    try:
+        wait_for_http(f"{dyno.url}/healthz", web, HEROKU_BOOT_LIMIT)
+        assert http_get(f"{dyno.url}/healthz")[0] == 200
+        assert http_get(f"{dyno.url}/api/openapi.json")[0] == 404
+    finally:
+        dyno.stop(web)
+    assert web.returncode == 0
+
+
+@pytest.fixture(scope="module")
+def api_dyno(tmp_path_factory):
+    """The default project, released and serving as on a dyno, with one account."""
+    project = render(tmp_path_factory.mktemp("api-project"))
+    (project / ".env").unlink()  # a dyno has none
+    logs = tmp_path_factory.mktemp("api-dyno")
+    dyno = Dyno(project, project_venv(project), logs, **production(logs))
+    release = dyno.run("release")
+    assert release.returncode == 0, release.stdout + release.stderr
+    # The path for an account without the web UI: a management command.
+    account = subprocess.run(
+        ["flask", "create-user", "--email", API_EMAIL, "--password", API_PASSWORD],
+        cwd=project,
+        env=dyno.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert account.returncode == 0, account.stdout + account.stderr
+    web = dyno.start("web")
+    try:
+        wait_for_http(f"{dyno.url}/healthz", web, HEROKU_BOOT_LIMIT)
+        yield dyno
+    finally:
+        dyno.stop(web)
+
+
+def schemathesis(dyno: Dyno, config: Path, token: str, *selection: str):
+    """Run schemathesis over the served document, with the credentials of `config`."""
+    executable = Path(sys.executable).with_name("schemathesis")
+    return subprocess.run(
+        [
+            str(executable), "--config-file", str(config), "run",
+            f"{dyno.url}/api/openapi.json",
+            "--checks", "all",
+            "--max-examples", str(MAX_EXAMPLES),
+            "--request-timeout", "10",
+            *selection,
+        ],
+        env={
+            **dyno.env,
+            "NO_COLOR": "1",
+            "API_TOKEN": token,
+            "API_EMAIL": API_EMAIL,
+            "API_PASSWORD": API_PASSWORD,
+        },
+        capture_output=True,
+        text=True,
+        timeout=150,
+    )
+
+
+@pytest.mark.slow
+def test_the_contract_holds_under_generated_requests(api_dyno, tmp_path):
+    # schemathesis picks the credentials for each operation by its security
+    # scheme: Basic for POST /api/v1/tokens, the bearer token elsewhere.
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(
+        "[auth.openapi.bearerAuth]\n"
+        'bearer = "${API_TOKEN}"\n'
+        "[auth.openapi.basicAuth]\n"
+        'username = "${API_EMAIL}"\n'
+        'password = "${API_PASSWORD}"\n'
+    )
+    # DELETE /api/v1/tokens revokes the token it is sent with, which would
+    # leave every later case unauthorized: it runs last, on its own token.
+    runs = {
+        "every other operation": ["--exclude-name", "DELETE /api/v1/tokens"],
+        "token revocation": ["--include-name", "DELETE /api/v1/tokens"],
+    }
+    started = time.monotonic()
+    cases = 0
+    for name, selection in runs.items():
+        result = schemathesis(api_dyno, config, new_token(api_dyno), *selection)
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, f"{name}:\n{output[-8000:]}"
+        assert "No issues found" in output, output[-8000:]
+        generated = re.search(r"(\d+) generated, (\d+) passed", output)
+        assert generated, output[-3000:]
+        cases += int(generated.group(1))
+    assert cases >= 100
+    operations = operation_count(api_dyno)
+    record_figure(
+        f"API contract: schemathesis ran {cases} cases over all {operations} operations, "
+        f"no 5xx, every response conforming ({time.monotonic() - started:.1f} s)"
+    )
+
+
+def operation_count(dyno: Dyno) -> int:
+    status, body = http_get(f"{dyno.url}/api/openapi.json")
+    assert status == 200
+    paths = json.loads(body)["paths"].values()
+    return sum(method != "parameters" for item in paths for method in item)
+
+
+def new_token(dyno: Dyno) -> str:
+    credentials = base64.b64encode(f"{API_EMAIL}:{API_PASSWORD}".encode()).decode()
+    request = urllib.request.Request(
+        f"{dyno.url}/api/v1/tokens",
+        method="POST",
+        headers={"Authorization": f"Basic {credentials}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+        return json.load(response)["token"]

@@ -219,7 +219,9 @@ def test_the_drill_on_real_postgres(dyno_project, dyno_venv, tmp_path, postgres_
         dyno.stop(web)
     assert web.returncode == 0
 
+    # Migrations are numbered: the release must have reached the last one.
+    head = max(path.name[:4] for path in (dyno_project / "migrations" / "versions").glob("*.py"))
     with psycopg.connect(postgres_database) as connection:
         version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        assert version == ("0001",)
+        assert version == (head,)
         assert connection.execute("SELECT count(*) FROM users").fetchone() == (0,)

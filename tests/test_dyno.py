@@ -23,7 +23,6 @@ from support import (
     project_venv,
     record_figure,
     render,
-    skip_or_fail,
     venv_env,
     wait_for_http,
 )
@@ -177,26 +176,6 @@ def test_production_without_secret_key_refuses_to_start(
     assert proc.returncode != 0
     assert "error: SECRET_KEY is not set" in dyno.output(process)
     assert "Traceback" not in dyno.output(process)
-
-
-@pytest.fixture
-def postgres_database():
-    """A fresh database on the server at TEST_DATABASE_URL, dropped afterwards."""
-    psycopg = pytest.importorskip("psycopg")
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        skip_or_fail("TEST_DATABASE_URL is not set: no Postgres to drill against")
-    try:
-        admin = psycopg.connect(url, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
-        skip_or_fail(f"Postgres at TEST_DATABASE_URL is unreachable: {error}")
-    name = f"drill_{secrets.token_hex(4)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def test_the_drill_on_real_postgres(dyno_project, dyno_venv, tmp_path, postgres_database):

@@ -48,6 +48,8 @@ def test_importable_package_names_are_accepted(name):
         ("logging", "standard library"),
         ("flask", "a module the project uses"),
         ("sqlalchemy", "a module the project uses"),
+        ("webargs", "a module the project uses"),
+        ("pydantic", "a module the project uses"),
         ("tests", "a module the project uses"),
     ],
 )

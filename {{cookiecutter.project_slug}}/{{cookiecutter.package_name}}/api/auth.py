@@ -11,10 +11,11 @@ import secrets
 from datetime import UTC, datetime
 
 from flask import current_app, g, request
-from sqlalchemy import DateTime, ForeignKey, String, func, select
+from sqlalchemy import DateTime, ForeignKey, String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import User, normalize_email
@@ -43,9 +44,16 @@ def digest(token: str) -> str:
 
 
 def issue_token(user: User) -> tuple[str, datetime]:
-    """A new token for `user` and its expiry; only the digest is stored."""
+    """A new token for `user` and its expiry; only the digest is stored.
+
+    The user's expired tokens are deleted on the way: they open nothing.
+    """
+    now = datetime.now(UTC)
+    db.session.execute(
+        delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at <= now)
+    )
     token = secrets.token_urlsafe(32)
-    expires_at = datetime.now(UTC) + current_app.config["API_TOKEN_LIFETIME"]
+    expires_at = now + current_app.config["API_TOKEN_LIFETIME"]
     db.session.add(ApiToken(token_hash=digest(token), user=user, expires_at=expires_at))
     db.session.commit()
     return token, expires_at
@@ -57,10 +65,21 @@ def password_owner() -> User:
     if credentials is None or credentials.type != "basic":
         raise unauthorized("basic", "Send your email and password with HTTP Basic.")
     email = normalize_email(credentials.username or "")
+    password = credentials.password or ""
     user = db.session.scalar(select(User).where(User.email == email))
-    if user is None or not user.check_password(credentials.password or ""):
+    if user is None:
+        # Hash the password all the same, so that the time taken does not
+        # tell which emails have an account.
+        check_password_hash(unknown_account_hash(), password)
+        raise unauthorized("basic", "Wrong email or password.")
+    if not user.check_password(password):
         raise unauthorized("basic", "Wrong email or password.")
     return user
+
+
+@functools.cache
+def unknown_account_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
 
 
 def current_token() -> ApiToken:

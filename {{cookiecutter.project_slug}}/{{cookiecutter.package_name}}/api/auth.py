@@ -119,7 +119,7 @@ def token_required(blueprint):
 
         documented = blueprint.doc(security=BEARER)(authenticated_view)
         return blueprint.alt_response(
-            401, schema=ErrorSchema, description="No valid bearer token."
+            401, schema=ErrorSchema, description="No valid bearer token"
         )(documented)
 
     return decorator

@@ -26,15 +26,20 @@ def api_docs():
             "parameters": item.get("parameters", []) + item[method].get("parameters", []),
             "body": schema_name(item[method].get("requestBody")),
             "responses": [
-                (status, resolve(spec, response).get("description", ""))
-                for status, response in item[method]["responses"].items()
+                (status, resolve(spec, response))
+                # In status order, `default` (any other error) last.
+                for status, response in sorted(
+                    item[method]["responses"].items(), key=lambda pair: pair[0].zfill(7)
+                )
             ],
         }
         for path, item in spec["paths"].items()
         for method in METHODS
         if method in item
     ]
-    return render_template("api/docs.html", spec=spec, operations=operations)
+    return render_template(
+        "api/docs.html", spec=spec, operations=operations, schema_name=schema_name
+    )
 
 
 def resolve(spec: dict, obj: dict) -> dict:
@@ -45,8 +50,11 @@ def resolve(spec: dict, obj: dict) -> dict:
     return spec["components"][kind][name]
 
 
-def schema_name(request_body: dict | None) -> str:
-    if not request_body:
+def schema_name(body: dict | None) -> str:
+    """The schema of a request or response body: "Note", "Note[]" or ""."""
+    if not body or "content" not in body:
         return ""
-    schema = request_body["content"]["application/json"]["schema"]
+    schema = body["content"]["application/json"]["schema"]
+    if schema.get("type") == "array":
+        return schema["items"].get("$ref", "").rpartition("/")[2] + "[]"
     return schema.get("$ref", "").rpartition("/")[2]

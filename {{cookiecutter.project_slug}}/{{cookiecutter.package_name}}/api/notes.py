@@ -19,7 +19,7 @@ NOTE_ID = "<int(max=2147483647):note_id>"
 
 bp = Blueprint("notes", __name__, url_prefix="/api/v1", description="Your notes.")
 auth_required = token_required(bp)
-not_found = bp.alt_response(404, schema=ErrorSchema, description="No such note of yours.")
+not_found = bp.alt_response(404, schema=ErrorSchema, description="No such note of yours")
 
 
 def own_note(note_id: int) -> Note:

@@ -19,7 +19,7 @@ auth_required = token_required(bp)
 @bp.post("/tokens")
 @bp.doc(security=BASIC)
 @bp.response(201, TokenSchema)
-@bp.alt_response(401, schema=ErrorSchema, description="Wrong or missing email and password.")
+@bp.alt_response(401, schema=ErrorSchema, description="Wrong or missing email and password")
 def create_token():
     """Get a token
 

@@ -122,7 +122,9 @@ def schemathesis(dyno: Dyno, config: Path, token: str, max_examples: int, *selec
     """Run schemathesis over the served document, with the credentials of `config`."""
     executable = Path(sys.executable).with_name("schemathesis")
     return subprocess.run(
-        [
+        # In the config's directory, where it keeps its cache (.schemathesis/).
+        cwd=config.parent,
+        args=[
             str(executable), "--config-file", str(config), "run",
             f"{dyno.url}/api/openapi.json",
             "--checks", "all",

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Note
 from .auth import token_required
+from .pagination import LINK_HEADER, page_links
 from .schemas import ErrorSchema, NoteInSchema, NoteSchema
 
 # The largest id the databases' INTEGER column holds (Postgres's is 32-bit):
@@ -31,24 +32,26 @@ def own_note(note_id: int) -> Note:
 
 @bp.get("/notes")
 @auth_required
-@bp.response(200, NoteSchema(many=True))
+@bp.response(200, NoteSchema(many=True), headers=LINK_HEADER)
 @bp.paginate(page_size=20, max_page_size=100)
 def list_notes(pagination_parameters):
     """List your notes, newest first
 
-    The X-Pagination header gives the total and the neighbouring pages.
+    The X-Pagination header gives the total and the neighbouring page
+    numbers, the Link header their URLs.
     """
     mine = select(Note).where(Note.owner == g.api_user)
     total = db.session.scalar(select(func.count()).select_from(mine.subquery()))
     pagination_parameters.item_count = total
+    links = page_links(pagination_parameters)
     if pagination_parameters.first_item >= total:
-        return []  # past the end: no need to ask the database for an offset
+        return [], links  # past the end: no need to ask the database for an offset
     page = (
         mine.order_by(Note.created_at.desc(), Note.id.desc())
         .offset(pagination_parameters.first_item)
         .limit(pagination_parameters.page_size)
     )
-    return db.session.scalars(page).all()
+    return db.session.scalars(page).all(), links
 
 
 @bp.post("/notes")

@@ -1,5 +1,7 @@
-"""Finish the generated project: prune unchosen parts, a private .env, then the next steps."""
+"""Finish the generated project: prune what was not chosen, a private .env,
+then the next steps."""
 
+import json
 import secrets
 import shutil
 from pathlib import Path
@@ -7,33 +9,43 @@ from pathlib import Path
 SLUG = "{{ cookiecutter.project_slug }}"
 PACKAGE = "{{ cookiecutter.package_name }}"
 PYTHON_VERSION = "{{ cookiecutter.python_version }}"
+# All the answers, as JSON in a raw string (see pre_gen_project.py).
+ANSWERS = r"""{{ cookiecutter | tojson }}"""
 # The Procfile's long-running processes: what `honcho start` should run.
 PROCESSES = "web{% if cookiecutter.use_celery %} worker beat{% endif %}"
-USE_WEB_UI = "{{ cookiecutter.use_web_ui }}" == "True"
 
-# What each option adds, relative to the project directory. A directory or
-# file cookiecutter cannot name conditionally (Flask templates are copied
-# without rendering) is removed here when its option is off.
-WEB_UI_PATHS = (
-    "{package}/auth",
-    "{package}/notes",
-    "{package}/admin.py",
-    "{package}/templates/auth",
-    "{package}/templates/notes",
-    "{package}/templates/admin",
-    "{package}/templates/macros",
-    "{package}/static/admin-confirm.js",
-    "tests/test_auth.py",
-    "tests/test_password_reset.py",
-    "tests/test_notes.py",
-    "tests/test_admin.py",
-)
+# What each option adds that cookiecutter cannot leave out by itself, removed
+# here when the option is answered false. Single Python files carry
+# conditional names instead, which cookiecutter skips when they render empty;
+# a directory cannot (an empty name is "the directory exists already"), and
+# Flask's templates are copied without rendering.
+OPTIONAL_PATHS = {
+    "use_web_ui": (
+        "{package}/auth",
+        "{package}/notes",
+        "{package}/admin.py",
+        "{package}/templates/auth",
+        "{package}/templates/notes",
+        "{package}/templates/admin",
+        "{package}/templates/macros",
+        "{package}/static/admin-confirm.js",
+        "tests/test_auth.py",
+        "tests/test_password_reset.py",
+        "tests/test_notes.py",
+        "tests/test_admin.py",
+    ),
+    "use_api": ("{package}/api",),
+}
 
 
-def unchosen_paths(package, use_web_ui):
-    """The paths of the parts the answers left out."""
-    paths = [] if use_web_ui else WEB_UI_PATHS
-    return [path.format(package=package) for path in paths]
+def unchosen_paths(options, package):
+    """The paths, relative to the project, of the options not chosen."""
+    return [
+        path.format(package=package)
+        for option, paths in OPTIONAL_PATHS.items()
+        if not options[option]
+        for path in paths
+    ]
 
 
 def prune(project_dir, paths):
@@ -82,9 +94,10 @@ Deploy it to Heroku:
 
 
 def main():
-    prune(Path.cwd(), unchosen_paths(PACKAGE, USE_WEB_UI))
+    options = json.loads(ANSWERS)
+    prune(Path.cwd(), unchosen_paths(options, PACKAGE))
     write_env(Path.cwd())
-    print(next_steps(SLUG, PYTHON_VERSION, PROCESSES, USE_WEB_UI))
+    print(next_steps(SLUG, PYTHON_VERSION, PROCESSES, options["use_web_ui"]))
 
 
 if __name__ == "__main__":

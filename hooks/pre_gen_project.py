@@ -30,7 +30,13 @@ TAKEN_MODULE_NAMES = frozenset(
         "idna", "itsdangerous", "jinja2", "kombu", "limits", "mako",
         "markupsafe", "marshmallow", "packaging", "pluggy", "psycopg",
         "psycopg_binary", "pytest", "redis", "ruff", "sqlalchemy",
-        "typing_extensions", "vine", "werkzeug", "whitenoise", "wtforms",
+        "typing_extensions", "vine", "webargs", "werkzeug", "whitenoise", "wtforms",
+        # the API's test dependencies (openapi-spec-validator and what it needs)
+        "annotated_types", "attr", "attrs", "jsonschema", "jsonschema_path",
+        "jsonschema_specifications", "lazy_object_proxy", "openapi_schema_validator",
+        "openapi_spec_validator", "pathable", "pydantic", "pydantic_core",
+        "pydantic_settings", "referencing", "rfc3339_validator", "rpds", "six",
+        "typing_inspection", "yaml",
         # the generated project's own top-level names
         "manage", "migrations", "tests", "wsgi",
     }

@@ -22,13 +22,17 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 VENV_CACHE = Path(os.environ.get("TEMPLATE_VENV_CACHE", TEMPLATE_DIR / ".cache" / "venvs"))
 PIP_TIMEOUT = 900
 
-# Every supported combination of the feature switches, by name. Each one is
-# rendered, linted, tested and booted; the hook refuses the others.
+# Every combination of the feature switches, by name (all are supported):
+# each one is rendered, linted, tested and booted.
 VARIANTS = {
     "default": {},
     "no-celery": {"use_celery": False},
     "no-web-ui": {"use_web_ui": False},
-    "bare": {"use_celery": False, "use_web_ui": False},
+    "no-api": {"use_api": False},
+    "api-only": {"use_celery": False, "use_web_ui": False},
+    "web-ui-only": {"use_celery": False, "use_api": False},
+    "celery-only": {"use_web_ui": False, "use_api": False},
+    "bare": {"use_celery": False, "use_web_ui": False, "use_api": False},
 }
 
 

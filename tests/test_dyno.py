@@ -48,8 +48,9 @@ def test_release_then_web_serves_and_stops_cleanly(dyno_project, tmp_path, name)
         with urllib.request.urlopen(f"{dyno.url}{stylesheet}", timeout=5) as response:
             assert "immutable" in response.headers["Cache-Control"]
             assert response.headers["X-Content-Type-Options"] == "nosniff"
-        login_status = http_get(f"{dyno.url}/auth/login")[0]
-        assert login_status == (200 if VARIANTS[name].get("use_web_ui", True) else 404)
+        chosen = {"use_web_ui": True, "use_api": True, **VARIANTS[name]}
+        assert http_get(f"{dyno.url}/auth/login")[0] == (200 if chosen["use_web_ui"] else 404)
+        assert http_get(f"{dyno.url}/api/openapi.json")[0] == (200 if chosen["use_api"] else 404)
     assert "method=GET path=/healthz status=200" in dyno.output("web")
     record_figure(f"dyno drill ({name}): web exited {dyno.stopped_after:.2f} s after SIGTERM")
 

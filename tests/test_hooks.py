@@ -48,6 +48,8 @@ def test_importable_package_names_are_accepted(name):
         ("logging", "standard library"),
         ("flask", "a module the project uses"),
         ("sqlalchemy", "a module the project uses"),
+        ("webargs", "a module the project uses"),
+        ("pydantic", "a module the project uses"),
         ("tests", "a module the project uses"),
     ],
 )
@@ -98,15 +100,19 @@ def test_next_steps_name_the_project_and_python():
     assert "flask create-admin" in post_gen.next_steps("my-service", "3.13", "web", use_web_ui=True)
 
 
-def test_a_chosen_web_ui_keeps_every_path():
-    assert post_gen.unchosen_paths("svc", use_web_ui=True) == []
+ALL_CHOSEN = {"use_web_ui": True, "use_api": True}
 
 
-def test_an_unchosen_web_ui_names_its_paths_in_the_package():
-    paths = post_gen.unchosen_paths("svc", use_web_ui=False)
-    assert {"svc/auth", "svc/notes", "svc/admin.py", "svc/templates/auth"} <= set(paths)
-    assert "tests/test_admin.py" in paths
-    assert not any("{" in path for path in paths)
+def test_chosen_options_keep_every_path():
+    assert post_gen.unchosen_paths(ALL_CHOSEN, "svc") == []
+
+
+def test_unchosen_options_name_their_paths_in_the_package():
+    no_web_ui = post_gen.unchosen_paths({**ALL_CHOSEN, "use_web_ui": False}, "svc")
+    assert {"svc/auth", "svc/notes", "svc/admin.py", "svc/templates/auth"} <= set(no_web_ui)
+    assert "tests/test_admin.py" in no_web_ui
+    assert not any("{" in path for path in no_web_ui)
+    assert post_gen.unchosen_paths({**ALL_CHOSEN, "use_api": False}, "svc") == ["svc/api"]
 
 
 def test_prune_removes_files_and_directories_and_skips_missing_ones(tmp_path):

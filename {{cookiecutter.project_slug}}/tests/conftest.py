@@ -17,7 +17,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.extensions import db{% if cookiecutter.use_web_ui %}, limiter{% endif %}
-{%- if cookiecutter.use_web_ui %}
+{%- if cookiecutter.use_web_ui or cookiecutter.use_api %}
 from {{ cookiecutter.package_name }}.models import User
 {%- endif %}
 
@@ -95,6 +95,28 @@ def runner(app, db_session):
     return app.test_cli_runner()
 
 
+{% if cookiecutter.use_api -%}
+@pytest.fixture
+def user(db_session):
+    user = User(email="ada@example.com", password="correct horse battery")
+    db_session.add(user)
+    db_session.commit()
+    return user
+
+
+@pytest.fixture
+def token(client, user):
+    response = client.post("/api/v1/tokens", auth=("ada@example.com", "correct horse battery"))
+    assert response.status_code == 201, response.json
+    return response.json["token"]
+
+
+@pytest.fixture
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+{% endif -%}
 def create_test_app(environ):
     app = create_app(environ)
 {%- if cookiecutter.use_celery %}

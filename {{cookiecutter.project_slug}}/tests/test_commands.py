@@ -98,7 +98,7 @@ def test_manage_py_keeps_the_flask_script_spelling():
     runserver = run_manage("runserver", "--help")
     assert runserver.returncode == 0
     assert "Run a local development server" in runserver.stdout
-    for command in ("shell", "db", "check", "create-admin"):
+    for command in ("shell", "db", "check", "create-admin", "create-user"):
         assert command in run_manage("--help").stdout
 
 
@@ -118,3 +118,14 @@ def test_a_production_start_without_secret_key_names_it():
     assert result.stderr.strip().splitlines() == [
         "error: SECRET_KEY is not set; production needs a random value of at least 32 characters"
     ]
+
+
+def test_create_user_makes_an_account_without_admin_rights(runner, db_session):
+    result = runner.invoke(
+        args=["create-user", "--email", "Ada@Example.com", "--password", "a long password!"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created user ada@example.com." in result.output
+    user = db_session.scalar(select(User).where(User.email == "ada@example.com"))
+    assert not user.is_admin
+    assert user.check_password("a long password!")

@@ -16,6 +16,9 @@ from . import {% if cookiecutter.use_web_ui %}auth, {% endif %}health, home, mod
 {%- if cookiecutter.use_web_ui %}
 from .admin import register_admin
 {%- endif %}
+{%- if cookiecutter.use_api %}
+from .api import register_api
+{%- endif %}
 {%- if cookiecutter.use_celery %}
 from .celery_app import check_broker, init_celery
 {%- endif %}
@@ -108,6 +111,9 @@ def register_blueprints(app: Flask) -> None:
     register_admin(app)
 {%- endif %}
     health.register_health_check(app, "database", health.check_database)
+{%- if cookiecutter.use_api %}
+    register_api(app)
+{%- endif %}
 {%- if cookiecutter.use_celery %}
 
 

@@ -26,6 +26,7 @@ MIN_PASSWORD_LENGTH = 12
 def register_commands(app: Flask) -> None:
     app.cli.add_command(check_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(create_user_command)
 {%- if cookiecutter.use_celery %}
     app.cli.add_command(tasks_group)
 {%- endif %}
@@ -49,6 +50,21 @@ def check_command():
 @with_appcontext
 def create_admin_command(email, password):
     """Create an administrator account."""
+    create_account(email, password, is_admin=True)
+    click.echo(f"Created admin {normalize_email(email)}.")
+
+
+@click.command("create-user")
+@click.option("--email", prompt=True, help="The user's email address.")
+@click.password_option(help=f"At least {MIN_PASSWORD_LENGTH} characters.")
+@with_appcontext
+def create_user_command(email, password):
+    """Create an account without admin rights (for the API, for example)."""
+    create_account(email, password, is_admin=False)
+    click.echo(f"Created user {normalize_email(email)}.")
+
+
+def create_account(email, password, is_admin):
     try:
         email = validate_email(email, check_deliverability=False).normalized
     except EmailNotValidError as error:
@@ -60,9 +76,8 @@ def create_admin_command(email, password):
     email = normalize_email(email)
     if db.session.scalar(select(User).where(User.email == email)):
         raise click.ClickException(f"an account for {email} exists already")
-    db.session.add(User(email=email, password=password, is_admin=True))
+    db.session.add(User(email=email, password=password, is_admin=is_admin))
     db.session.commit()
-    click.echo(f"Created admin {email}.")
 {%- if cookiecutter.use_celery %}
 
 

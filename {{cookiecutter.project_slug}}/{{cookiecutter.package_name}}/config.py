@@ -11,6 +11,9 @@ import ssl
 import tempfile
 {%- endif %}
 from collections.abc import Mapping
+{%- if cookiecutter.use_api %}
+from datetime import timedelta
+{%- endif %}
 from urllib.parse import {% if cookiecutter.use_celery %}parse_qs, {% endif %}unquote, urlsplit
 
 {% if cookiecutter.use_celery -%}
@@ -88,6 +91,11 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         # Seconds a password reset link stays valid.
         "PASSWORD_RESET_MAX_AGE": int_setting(environ, "PASSWORD_RESET_MAX_AGE", 3600),
 {%- endif %}
+{%- if cookiecutter.use_api %}
+        # The API (flask-smorest): its OpenAPI document at /api/openapi.json.
+        "OPENAPI_URL_PREFIX": "/api",
+        "API_TOKEN_LIFETIME": timedelta(hours=int_setting(environ, "API_TOKEN_HOURS", 24)),
+{%- endif %}
     }
 
 
@@ -127,9 +135,9 @@ def database_uri(url: str) -> URL:
     if parsed.host not in LOCAL_HOSTS and "sslmode" not in parsed.query:
         parsed = parsed.update_query_dict({"sslmode": "require"})
     return parsed
-
-
 {%- if cookiecutter.use_celery or cookiecutter.use_web_ui %}
+
+
 def redis_url(url: str) -> str:
     """Accept the self-signed certificate of Heroku's Key-Value Store.
 

@@ -22,6 +22,10 @@ def handle_http_error(error: HTTPException):
             "message": error.description,
             "request_id": request_id,
         }
+        # Input refused by a schema (422): the messages, by location and field.
+        field_errors = getattr(error, "data", {}).get("messages")
+        if field_errors:
+            body["errors"] = field_errors
         response = current_app.json.response(body)
     else:
         response = current_app.make_response(

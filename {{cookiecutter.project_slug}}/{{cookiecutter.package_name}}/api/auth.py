@@ -1,0 +1,125 @@
+"""API tokens: issued for an email and password, presented as bearer tokens.
+
+The database keeps only a SHA-256 digest of each token, so a leaked copy of
+the database cannot be replayed against the API. Tokens expire after
+API_TOKEN_LIFETIME and can be revoked before that by deleting them.
+"""
+
+import functools
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+from flask import current_app, g, request
+from sqlalchemy import DateTime, ForeignKey, String, delete, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..models import User, normalize_email
+from .schemas import ErrorSchema
+
+BEARER = [{"bearerAuth": []}]
+BASIC = [{"basicAuth": []}]
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User) -> tuple[str, datetime]:
+    """A new token for `user` and its expiry; only the digest is stored.
+
+    The user's expired tokens are deleted on the way: they open nothing.
+    """
+    now = datetime.now(UTC)
+    db.session.execute(
+        delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at <= now)
+    )
+    token = secrets.token_urlsafe(32)
+    expires_at = now + current_app.config["API_TOKEN_LIFETIME"]
+    db.session.add(ApiToken(token_hash=digest(token), user=user, expires_at=expires_at))
+    db.session.commit()
+    return token, expires_at
+
+
+def password_owner() -> User:
+    """The account named by the request's HTTP Basic email and password."""
+    credentials = request.authorization
+    if credentials is None or credentials.type != "basic":
+        raise unauthorized("basic", "Send your email and password with HTTP Basic.")
+    email = normalize_email(credentials.username or "")
+    password = credentials.password or ""
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        # Hash the password all the same, so that the time taken does not
+        # tell which emails have an account.
+        check_password_hash(unknown_account_hash(), password)
+        raise unauthorized("basic", "Wrong email or password.")
+    if not user.check_password(password):
+        raise unauthorized("basic", "Wrong email or password.")
+    return user
+
+
+@functools.cache
+def unknown_account_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
+
+
+def current_token() -> ApiToken:
+    """The unexpired stored token matching the request's bearer token."""
+    credentials = request.authorization
+    if credentials is None or credentials.type != "bearer" or not credentials.token:
+        raise unauthorized("bearer", "Send a token as `Authorization: Bearer <token>`.")
+    token = db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == digest(credentials.token),
+            ApiToken.expires_at > datetime.now(UTC),
+        )
+    )
+    if token is None:
+        raise unauthorized("bearer", "The token is unknown, expired or revoked.")
+    return token
+
+
+def unauthorized(scheme: str, message: str) -> Unauthorized:
+    return Unauthorized(message, www_authenticate=WWWAuthenticate(scheme))
+
+
+def token_required(blueprint):
+    """A decorator for the views of `blueprint` that need a bearer token.
+
+    The view runs with the token in `g.api_token` and its owner in
+    `g.api_user`; without a valid token the answer is 401. The OpenAPI
+    document says both.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def authenticated_view(*args, **kwargs):
+            g.api_token = current_token()
+            g.api_user = g.api_token.user
+            return view(*args, **kwargs)
+
+        documented = blueprint.doc(security=BEARER)(authenticated_view)
+        return blueprint.alt_response(
+            401, schema=ErrorSchema, description="No valid bearer token"
+        )(documented)
+
+    return decorator

@@ -1,0 +1,99 @@
+"""`/api/v1/notes`: the token owner's notes, and only theirs.
+
+A note of another account answers 404, exactly like one that does not
+exist, so ids reveal nothing about other accounts.
+"""
+
+from flask import abort, g
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Note
+from .auth import token_required
+from .pagination import LINK_HEADER, page_links
+from .schemas import ErrorSchema, NoteInSchema, NoteSchema
+
+# The largest id the databases' INTEGER column holds (Postgres's is 32-bit):
+# bigger ids in the path are a 404 from the router, not a database error.
+NOTE_ID = "<int(max=2147483647):note_id>"
+
+bp = Blueprint("notes", __name__, url_prefix="/api/v1", description="Your notes.")
+auth_required = token_required(bp)
+not_found = bp.alt_response(404, schema=ErrorSchema, description="No such note of yours")
+
+
+def own_note(note_id: int) -> Note:
+    note = db.session.scalar(select(Note).where(Note.id == note_id, Note.owner == g.api_user))
+    if note is None:
+        abort(404, description=f"You have no note {note_id}.")
+    return note
+
+
+@bp.get("/notes")
+@auth_required
+@bp.response(200, NoteSchema(many=True), headers=LINK_HEADER)
+@bp.paginate(page_size=20, max_page_size=100)
+def list_notes(pagination_parameters):
+    """List your notes, newest first
+
+    The X-Pagination header gives the total and the neighbouring page
+    numbers, the Link header their URLs.
+    """
+    mine = select(Note).where(Note.owner == g.api_user)
+    total = db.session.scalar(select(func.count()).select_from(mine.subquery()))
+    pagination_parameters.item_count = total
+    links = page_links(pagination_parameters)
+    if pagination_parameters.first_item >= total:
+        return [], links  # past the end: no need to ask the database for an offset
+    page = (
+        mine.order_by(Note.created_at.desc(), Note.id.desc())
+        .offset(pagination_parameters.first_item)
+        .limit(pagination_parameters.page_size)
+    )
+    return db.session.scalars(page).all(), links
+
+
+@bp.post("/notes")
+@auth_required
+@bp.arguments(NoteInSchema)
+@bp.response(201, NoteSchema)
+def create_note(fields):
+    """Create a note"""
+    note = Note(owner=g.api_user, **fields)
+    db.session.add(note)
+    db.session.commit()
+    return note
+
+
+@bp.get(f"/notes/{NOTE_ID}")
+@auth_required
+@bp.response(200, NoteSchema)
+@not_found
+def get_note(note_id):
+    """Get one of your notes"""
+    return own_note(note_id)
+
+
+@bp.put(f"/notes/{NOTE_ID}")
+@auth_required
+@bp.arguments(NoteInSchema)
+@bp.response(200, NoteSchema)
+@not_found
+def update_note(fields, note_id):
+    """Replace a note's title and body"""
+    note = own_note(note_id)
+    note.title = fields["title"]
+    note.body = fields["body"]
+    db.session.commit()
+    return note
+
+
+@bp.delete(f"/notes/{NOTE_ID}")
+@auth_required
+@bp.response(204)
+@not_found
+def delete_note(note_id):
+    """Delete a note"""
+    db.session.delete(own_note(note_id))
+    db.session.commit()

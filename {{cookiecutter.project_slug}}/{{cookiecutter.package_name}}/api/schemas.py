@@ -1,0 +1,67 @@
+"""What the API reads and writes, as marshmallow schemas.
+
+flask-smorest validates requests against them, serializes responses with
+them, and turns them into the OpenAPI document. Unknown fields are refused
+(marshmallow's default), which the document states as
+`additionalProperties: false`.
+"""
+
+from datetime import UTC
+
+from marshmallow import Schema, fields, validate
+
+# Postgres text cannot hold NUL characters: refuse them here, with a 422,
+# rather than fail in the database with a 500.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain NUL characters")
+
+
+class UtcDateTime(fields.DateTime):
+    """An ISO 8601 timestamp that always carries its offset.
+
+    SQLite hands back naive datetimes (the service stores UTC); Postgres
+    aware ones. Either way clients get an RFC 3339 `date-time`.
+    """
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class ErrorSchema(Schema):
+    """The body of every error answer: errors.py writes it for the whole app."""
+
+    code = fields.Integer(required=True, metadata={"description": "The HTTP status code."})
+    status = fields.String(required=True, metadata={"description": "The status's name."})
+    message = fields.String(required=True, metadata={"description": "What went wrong."})
+    request_id = fields.String(
+        required=True, metadata={"description": "The X-Request-ID, to match the log line."}
+    )
+    errors = fields.Dict(
+        keys=fields.String(),
+        metadata={"description": "Invalid input (422): messages by location, then field."},
+    )
+
+
+class TokenSchema(Schema):
+    token = fields.String(
+        required=True, metadata={"description": "Send it as `Authorization: Bearer <token>`."}
+    )
+    expires_at = UtcDateTime(required=True)
+
+
+class NoteInSchema(Schema):
+    """A note as clients write it."""
+
+    title = fields.String(required=True, validate=[validate.Length(min=1, max=200), NO_NUL])
+    body = fields.String(load_default="", validate=[validate.Length(max=100_000), NO_NUL])
+
+
+class NoteSchema(Schema):
+    """A note as the API returns it."""
+
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    body = fields.String(required=True)
+    created_at = UtcDateTime(required=True)
+    updated_at = UtcDateTime(required=True)

@@ -74,23 +74,35 @@ def write_env(project_dir):
     env_file.chmod(0o600)
 
 
+NEW_SECRET = "\"$(python -c 'import secrets; print(secrets.token_urlsafe(48))')\""
+
+
 def next_steps(slug, python_version, processes, use_web_ui=False):
-    admin = "flask create-admin   # an account for /admin/\n    " if use_web_ui else ""
-    return f"""
-Your service is ready in ./{slug}. Run it locally:
-
-    cd {slug}
-    python{python_version} -m venv .venv && . .venv/bin/activate
-    pip install -r requirements-test.txt
-    flask db upgrade && {admin}honcho start {processes}
-
-Deploy it to Heroku:
-
-    git init && git add . && git commit -m "Start {slug}"
-    heroku create {slug} && heroku addons:create heroku-postgresql:essential-0
-    heroku config:set SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
-    git push heroku main
-"""
+    """The commands that run the project locally, then deploy it."""
+    with_worker = "worker" in processes.split()
+    run = [
+        f"cd {slug}",
+        f"python{python_version} -m venv .venv && . .venv/bin/activate",
+        "pip install -r requirements-test.txt",
+        "flask db upgrade",
+        *(["flask create-admin        # an account for /admin/"] if use_web_ui else []),
+        f"honcho start {processes}",
+    ]
+    deploy = [
+        f'git init -b main && git add . && git commit -m "Start {slug}"',
+        f"heroku create {slug}",
+        "heroku addons:create heroku-postgresql:essential-0",
+        *(["heroku addons:create heroku-redis:mini"] if with_worker else []),
+        f"heroku config:set SECRET_KEY={NEW_SECRET}",
+        "git push heroku main",
+        # Heroku starts new process types at zero dynos.
+        *(["heroku ps:scale worker=1 beat=1"] if with_worker else []),
+    ]
+    indent = "\n    "
+    return (
+        f"\nYour service is ready in ./{slug}. Run it locally:\n{indent}{indent.join(run)}\n"
+        f"\nDeploy it to Heroku:\n{indent}{indent.join(deploy)}\n"
+    )
 
 
 def main():

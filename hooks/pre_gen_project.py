@@ -18,25 +18,27 @@ ANSWERS = r"""{{ cookiecutter | tojson }}"""
 SUPPORTED_PYTHONS = ("3.12", "3.13", "3.14")
 SLUG_MAX_LENGTH = 30  # Heroku's limit for app names
 
-# Modules the generated service imports (or will, as options are added), and
-# names its own files already use: a package with one of these names would
-# shadow it.
+# The top-level modules the generated project's requirements install (every
+# option chosen; tests/test_render.py checks this list against a real virtual
+# environment), and the names of its own files: a package with one of these
+# names would shadow them.
 TAKEN_MODULE_NAMES = frozenset(
     {
-        "alembic", "apispec", "billiard", "blinker", "celery", "click",
-        "dns", "dotenv", "email_validator", "flask", "flask_admin",
-        "flask_limiter", "flask_login", "flask_migrate", "flask_smorest",
-        "flask_sqlalchemy", "flask_wtf", "greenlet", "gunicorn", "honcho",
-        "idna", "itsdangerous", "jinja2", "kombu", "limits", "mako",
-        "markupsafe", "marshmallow", "packaging", "pluggy", "psycopg",
-        "psycopg_binary", "pytest", "redis", "ruff", "sqlalchemy",
-        "typing_extensions", "vine", "webargs", "werkzeug", "whitenoise", "wtforms",
-        # the API's test dependencies (openapi-spec-validator and what it needs)
-        "annotated_types", "attr", "attrs", "jsonschema", "jsonschema_path",
-        "jsonschema_specifications", "lazy_object_proxy", "openapi_schema_validator",
-        "openapi_spec_validator", "pathable", "pydantic", "pydantic_core",
-        "pydantic_settings", "referencing", "rfc3339_validator", "rpds", "six",
-        "typing_inspection", "yaml",
+        "_distutils_hack", "_pytest", "_yaml", "alembic", "amqp", "annotated_types",
+        "apispec", "attr", "attrs", "billiard", "blinker", "celery", "click",
+        "click_didyoumean", "click_plugins", "click_repl", "dateutil", "deprecated", "dns",
+        "dotenv", "email_validator", "flask", "flask_admin", "flask_limiter",
+        "flask_login", "flask_migrate", "flask_smorest", "flask_sqlalchemy", "flask_wtf",
+        "greenlet", "gunicorn", "honcho", "idna", "iniconfig", "itsdangerous", "jinja2",
+        "jsonschema", "jsonschema_path", "jsonschema_specifications", "kombu",
+        "lazy_object_proxy", "limits", "mako", "markupsafe", "marshmallow",
+        "openapi_schema_validator", "openapi_spec_validator", "ordered_set", "packaging",
+        "pathable", "pip", "pkg_resources", "pluggy", "prompt_toolkit", "psycopg",
+        "psycopg_binary", "py", "pydantic", "pydantic_core", "pydantic_settings",
+        "pygments", "pytest", "redis", "referencing", "rfc3339_validator", "rpds", "ruff",
+        "setuptools", "six", "sqlalchemy", "typing_extensions", "typing_inspection",
+        "tzlocal", "vine", "wcwidth", "webargs", "werkzeug", "whitenoise", "wrapt",
+        "wtforms", "yaml",
         # the generated project's own top-level names
         "manage", "migrations", "tests", "wsgi",
     }

@@ -91,13 +91,22 @@ def test_env_gets_a_fresh_secret_and_keeps_the_rest():
 
 
 def test_next_steps_name_the_project_and_python():
-    steps = post_gen.next_steps("my-service", "3.13", "web worker beat")
+    steps = post_gen.next_steps("my-service", "3.13", "web")
     assert "cd my-service" in steps
     assert "python3.13 -m venv" in steps
-    assert "honcho start web worker beat" in steps
-    assert "git push heroku main" in steps
+    assert "honcho start web\n" in steps
+    assert "git init -b main" in steps  # the branch `git push heroku main` pushes
+    assert steps.rstrip().endswith("git push heroku main")
     assert "create-admin" not in steps
-    assert "flask create-admin" in post_gen.next_steps("my-service", "3.13", "web", use_web_ui=True)
+    assert "redis" not in steps
+
+
+def test_next_steps_with_a_worker_add_redis_and_start_the_processes():
+    steps = post_gen.next_steps("my-service", "3.13", "web worker beat", use_web_ui=True)
+    assert "honcho start web worker beat" in steps
+    assert "heroku addons:create heroku-redis:mini" in steps
+    assert steps.rstrip().endswith("heroku ps:scale worker=1 beat=1")
+    assert "flask create-admin" in steps
 
 
 ALL_CHOSEN = {"use_web_ui": True, "use_api": True}

@@ -11,7 +11,7 @@ import tomllib
 
 import pytest
 
-from support import find_python, procfile, project_venv, record_figure, render
+from support import find_python, load_hook, procfile, project_venv, record_figure, render
 
 # Flask's own Jinja templates are copied as they are; everything else must
 # have been rendered completely.
@@ -36,6 +36,8 @@ def test_no_template_syntax_is_left(variant):
             assert "cookiecutter" not in text, path
         else:
             assert not UNRENDERED.search(text), path
+        if path.suffix == ".md":  # a Jinja tag that ate a line break glues headings
+            assert not re.search(r"[^\n#]#{2,} ", text), path
 
 
 def test_awkward_answers_render_to_valid_files(tmp_path):
@@ -64,6 +66,9 @@ def test_env_is_private_fresh_and_readable_by_every_tool(default_project, tmp_pa
     for path in (env_file, default_project / ".env.example"):
         for line in path.read_text().splitlines():
             assert ENV_LINE.fullmatch(line), f"{path.name}: {line!r}"
+            # A commented-out setting must stay valid once uncommented.
+            if re.match(r"# [A-Z][A-Z0-9_]*=", line):
+                assert ENV_LINE.fullmatch(line[2:]), f"{path.name}: {line!r}"
     secret = re.search(r"^SECRET_KEY='(.+)'$", env_file.read_text(), re.M).group(1)
     assert len(secret) >= 32
     other = render(tmp_path).joinpath(".env").read_text()
@@ -132,8 +137,10 @@ def test_generated_code_is_ruff_clean(variant):
 
 def run_generated_suite(project, venv):
     started = time.monotonic()
+    # `pytest`, as the generated README says, not `python -m pytest` (which
+    # would put the project on sys.path by itself).
     result = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        [str(venv / "bin" / "pytest"), "-q", "-p", "no:cacheprovider"],
         cwd=project,
         capture_output=True,
         text=True,
@@ -214,3 +221,36 @@ def test_no_trace_of_the_web_ui_when_left_out(render_variant):
             assert not match, f"{path.relative_to(no_web_ui_project)}: {match.group(0)!r}"
     assert {"whitenoise"} <= requirement_names(no_web_ui_project)
     assert (package / "security.py").exists()
+
+
+@pytest.mark.slow
+def test_the_hook_knows_every_module_the_project_installs(default_project):
+    """A package named like an installed module would shadow it: the pre-gen
+    hook must refuse every top-level name the requirements install."""
+    listing = subprocess.run(
+        [str(project_venv(default_project) / "bin" / "python"), "-c", TOP_LEVEL_NAMES],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    names = listing.stdout.split()
+    installed = {name for name in names if name.isidentifier() and not name.startswith("__")}
+    assert installed - load_hook("pre_gen_project").TAKEN_MODULE_NAMES == set()
+
+
+# Printed by the project's own Python: the top-level module of each installed
+# distribution, from top_level.txt or, without one, from its file list.
+TOP_LEVEL_NAMES = """
+import importlib.metadata as metadata
+for dist in metadata.distributions():
+    listed = dist.read_text("top_level.txt")
+    if listed:
+        print(listed)
+        continue
+    for file in dist.files or []:
+        top = file.parts[0]
+        if len(file.parts) == 1 and top.endswith(".py"):
+            print(top[:-3])
+        elif len(file.parts) > 1 and ".dist-info" not in top and top not in ("..", "bin"):
+            print(top)
+"""

@@ -25,8 +25,9 @@ keepalive = 95
 # boots, and workers share the loaded code's memory.
 preload_app = True
 
-# Heroku's router adds X-Forwarded-*; the app's ProxyFix trusts them.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+# The app's ProxyFix (PROXY_HOPS) decides whether X-Forwarded-* is trusted;
+# gunicorn must not apply X-Forwarded-Proto on its own as well.
+secure_scheme_headers = {}
 
 # gunicorn's runtime control socket lives in $HOME; a dyno has no use for it,
 # and two servers on one machine (tests, a local run) would fight over it.

@@ -38,6 +38,16 @@ def test_production_refuses_a_short_secret_key():
         settings(SECRET_KEY="k" * 31)
 
 
+def test_production_refuses_the_public_development_key():
+    with pytest.raises(ConfigError, match="SECRET_KEY is the public development key"):
+        settings(SECRET_KEY=INSECURE_SECRET_KEY)
+
+
+def test_an_unknown_log_level_is_refused():
+    with pytest.raises(ConfigError, match="LOG_LEVEL is 'VERBOSE'"):
+        settings(SECRET_KEY=STRONG_KEY, LOG_LEVEL="verbose")
+
+
 def test_config_error_exits_without_a_traceback():
     # gunicorn, flask and manage.py stop with the message alone.
     assert issubclass(ConfigError, SystemExit)

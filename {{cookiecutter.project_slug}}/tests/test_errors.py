@@ -46,6 +46,13 @@ def test_method_not_allowed_keeps_the_allow_header(client):
     assert "GET" in response.headers["Allow"]
 
 
+def test_with_debug_on_the_error_reaches_the_debugger(failing_app):
+    failing_app.debug = True
+    failing_app.config["PROPAGATE_EXCEPTIONS"] = None  # as with `flask run --debug`
+    with pytest.raises(RuntimeError):
+        failing_app.test_client().get("/boom")
+
+
 @pytest.mark.parametrize("headers", [HTML, JSON])
 def test_unexpected_error_hides_the_traceback(failing_app, headers, caplog):
     response = failing_app.test_client().get("/boom", headers=headers)

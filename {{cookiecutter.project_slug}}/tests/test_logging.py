@@ -1,5 +1,7 @@
 import logging
 
+from flask import g
+
 from {{ cookiecutter.package_name }}.logs import LogfmtFormatter, logfmt_value
 
 ROUTER_ID = "f2a1c3d4-5b6e-4f70-8a9b-0c1d2e3f4a5b"
@@ -40,6 +42,14 @@ def test_a_request_line_is_one_logfmt_line():
     record.fields = {"method": "GET", "path": "/a b", "status": 200}
     line = LogfmtFormatter().format(record)
     assert line == 'level=info logger=app.requests msg=request method=GET path="/a b" status=200'
+
+
+def test_every_line_logged_during_a_request_carries_its_id(app):
+    record = logging.LogRecord("app", logging.ERROR, "", 0, "Exception on /x [GET]", None, None)
+    with app.test_request_context("/x"):
+        g.request_id = ROUTER_ID
+        assert LogfmtFormatter().format(record).endswith(f"request_id={ROUTER_ID}")
+    assert "request_id" not in LogfmtFormatter().format(record)
 
 
 def test_logfmt_values_are_quoted_and_escaped():

@@ -11,6 +11,9 @@ from celery.exceptions import TimeoutError as TaskTimeout
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+{%- if cookiecutter.use_celery %}
+from kombu.exceptions import OperationalError as QueueUnreachable
+{%- endif %}
 from sqlalchemy import select
 
 from .deploy_check import deploy_problems
@@ -100,7 +103,7 @@ def ping_command(timeout):
         raise click.ClickException(
             f"no worker answered within {timeout:g} s; is the worker process running?"
         ) from None
-    except OSError as error:  # kombu's OperationalError and socket errors
+    except QueueUnreachable as error:
         raise click.ClickException(f"cannot reach the task queue: {error}") from None
     latency_ms = (time.perf_counter() - started) * 1000
     click.echo(f"pong from {answer['worker']} in {latency_ms:.0f} ms")

@@ -22,6 +22,7 @@ from celery.schedules import crontab
 from sqlalchemy.engine import URL, make_url
 
 PROFILES = ("production", "development", "test")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 SECRET_KEY_MIN_LENGTH = 32
 LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
 
@@ -73,7 +74,7 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
 {%- endif %}
         "SMTP": smtp_settings(environ),
         "MAIL_FROM": environ.get("MAIL_FROM", "{{ cookiecutter.project_slug }} <noreply@localhost>"),
-        "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO").upper(),
+        "LOG_LEVEL": log_level(environ),
         # Heroku's router is one proxy hop in front of the dyno.
         "PROXY_HOPS": int_setting(environ, "PROXY_HOPS", 1),
         "SESSION_COOKIE_SECURE": production,
@@ -106,12 +107,21 @@ def secret_key(environ, production):
             "SECRET_KEY is not set; production needs a random value of at "
             f"least {SECRET_KEY_MIN_LENGTH} characters"
         )
+    if production and key == INSECURE_SECRET_KEY:
+        raise ConfigError("SECRET_KEY is the public development key; set a random one")
     if production and len(key) < SECRET_KEY_MIN_LENGTH:
         raise ConfigError(
             f"SECRET_KEY is {len(key)} characters long; production needs at "
             f"least {SECRET_KEY_MIN_LENGTH}"
         )
     return key or INSECURE_SECRET_KEY
+
+
+def log_level(environ) -> str:
+    level = environ.get("LOG_LEVEL", "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL is {level!r}; use one of {', '.join(LOG_LEVELS)}")
+    return level
 
 
 def default_database_url(profile, instance_path):
@@ -185,6 +195,10 @@ def celery_settings(environ, instance_path, redis: str) -> dict:
         # A stuck task is interrupted (soft limit, catchable) then killed.
         "task_soft_time_limit": soft_limit,
         "task_time_limit": soft_limit + 30,
+        # Results are stored only for tasks that say so (ping): a result
+        # nobody reads costs a round trip to Redis, and when Redis is down
+        # the result backend's retries would hold a request for 20 s.
+        "task_ignore_result": True,
         "result_expires": 24 * 3600,
         "worker_concurrency": int_setting(environ, "WORKER_CONCURRENCY", 2),
         "broker_connection_retry_on_startup": True,
@@ -214,10 +228,10 @@ def celery_settings(environ, instance_path, redis: str) -> dict:
             "unacked_restore_throttle": 1,
         }
         settings["broker_transport_options"] = transport
-        settings["result_backend_transport_options"] = transport
         if redis.startswith("rediss://"):
+            # "none" or Celery's own spelling, "CERT_NONE".
             cert_reqs = parse_qs(urlsplit(redis).query)["ssl_cert_reqs"][0].lower()
-            tls = {"ssl_cert_reqs": SSL_CERT_REQS.get(cert_reqs, ssl.CERT_REQUIRED)}
+            tls = {"ssl_cert_reqs": SSL_CERT_REQS[cert_reqs.removeprefix("cert_")]}
             settings["broker_use_ssl"] = tls
             settings["redis_backend_use_ssl"] = tls
     return settings

@@ -1,16 +1,16 @@
 """Error responses: JSON for clients that ask for it, an HTML page otherwise.
 
-Unexpected exceptions are logged with their traceback and answered with a
-plain 500: the traceback stays in the logs, never in the response.
+An unexpected exception reaches the 500 handler as InternalServerError,
+after Flask has logged it with its traceback (and with debug on, Flask shows
+its debugger instead). The traceback stays in the logs, never in a response.
 """
 
 from flask import Flask, current_app, g, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
-    app.register_error_handler(Exception, handle_unexpected_error)
 
 
 def handle_http_error(error: HTTPException):
@@ -37,11 +37,6 @@ def handle_http_error(error: HTTPException):
         if name.lower() != "content-type":
             response.headers[name] = value
     return response
-
-
-def handle_unexpected_error(error: Exception):
-    current_app.logger.exception("unhandled error", exc_info=error)
-    return handle_http_error(InternalServerError())
 
 
 def wants_json() -> bool:

@@ -26,13 +26,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-
-
-def enforce_sqlite_foreign_keys(dbapi_connection, connection_record):
-    """SQLite ignores foreign keys (and ON DELETE CASCADE) unless asked."""
-    dbapi_connection.execute("PRAGMA foreign_keys = ON")
-
-
 migrate = Migrate()
 csrf = CSRFProtect()
 {%- if cookiecutter.use_web_ui %}
@@ -43,3 +36,8 @@ login_manager.login_message_category = "info"
 # ProxyFix); storage and limits come from the app's config.
 limiter = Limiter(get_remote_address)
 {%- endif %}
+
+
+def enforce_sqlite_foreign_keys(dbapi_connection, connection_record):
+    """SQLite ignores foreign keys (and ON DELETE CASCADE) unless asked."""
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")

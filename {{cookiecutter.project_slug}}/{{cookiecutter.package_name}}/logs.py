@@ -11,7 +11,7 @@ import sys
 import time
 import uuid
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Heroku's router passes a client's id through when it is 20-200 characters;
@@ -22,7 +22,11 @@ request_logger = logging.getLogger(__name__.rpartition(".")[0] + ".requests")
 
 
 class LogfmtFormatter(logging.Formatter):
-    """`level=info logger=app msg="..." key=value`, one line per record."""
+    """`level=info logger=app msg="..." key=value`, one line per record.
+
+    A line logged while a request is handled carries its request id, so an
+    error's traceback can be found from the id on the error page.
+    """
 
     def format(self, record):
         fields = {
@@ -31,6 +35,8 @@ class LogfmtFormatter(logging.Formatter):
             "msg": record.getMessage(),
             **getattr(record, "fields", {}),
         }
+        if has_request_context() and "request_id" in g:
+            fields.setdefault("request_id", g.request_id)
         if record.exc_info:
             fields["error"] = self.formatException(record.exc_info)
         return " ".join(f"{key}={logfmt_value(value)}" for key, value in fields.items())

@@ -18,7 +18,9 @@ from .schemas import ErrorSchema, NoteInSchema, NoteSchema
 # bigger ids in the path are a 404 from the router, not a database error.
 NOTE_ID = "<int(max=2147483647):note_id>"
 
-bp = Blueprint("notes", __name__, url_prefix="/api/v1", description="Your notes.")
+# Named apart from the notes pages: Flask wants one name per blueprint, and
+# CSRF exemption goes by name.
+bp = Blueprint("api_notes", __name__, url_prefix="/api/v1", description="Your notes.")
 auth_required = token_required(bp)
 not_found = bp.alt_response(404, schema=ErrorSchema, description="No such note of yours")
 

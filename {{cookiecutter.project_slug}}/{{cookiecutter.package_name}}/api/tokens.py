@@ -8,7 +8,7 @@ from .auth import BASIC, issue_token, password_owner, token_required
 from .schemas import ErrorSchema, TokenSchema
 
 bp = Blueprint(
-    "tokens",
+    "api_tokens",
     __name__,
     url_prefix="/api/v1",
     description="Bearer tokens: get one with your email and password, revoke it when done.",

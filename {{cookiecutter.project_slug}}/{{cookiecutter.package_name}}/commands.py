@@ -16,6 +16,9 @@ from kombu.exceptions import OperationalError as QueueUnreachable
 {%- endif %}
 from sqlalchemy import select
 
+{% if cookiecutter.use_celery -%}
+from .celery_app import check_broker
+{% endif -%}
 from .deploy_check import deploy_problems
 from .extensions import db
 from .models import User, normalize_email
@@ -96,15 +99,17 @@ def ping_command(timeout):
     """Send a task through the queue and wait for a worker's answer."""
     started = time.perf_counter()
     try:
+        # First, as /healthz does: the result store would retry for 20 s.
+        check_broker()
+    except QueueUnreachable as error:
+        raise click.ClickException(f"cannot reach the task queue: {error}") from None
+    try:
         # A worker that starts after the timeout drops the ping instead of answering.
-        result = ping.apply_async(expires=timeout)
-        answer = result.get(timeout=timeout)
+        answer = ping.apply_async(expires=timeout).get(timeout=timeout)
     except TaskTimeout:
         raise click.ClickException(
             f"no worker answered within {timeout:g} s; is the worker process running?"
         ) from None
-    except QueueUnreachable as error:
-        raise click.ClickException(f"cannot reach the task queue: {error}") from None
     latency_ms = (time.perf_counter() - started) * 1000
     click.echo(f"pong from {answer['worker']} in {latency_ms:.0f} ms")
 {%- endif %}

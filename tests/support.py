@@ -129,7 +129,9 @@ def http_get(url: str, timeout: float = 5) -> tuple[int, bytes]:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, error.read()
+        # Closed, or its keep-alive connection holds up gunicorn's shutdown.
+        with error:
+            return error.code, error.read()
 
 
 def wait_for_http(url: str, process: subprocess.Popen, limit: float = 60) -> float:

@@ -46,6 +46,8 @@ def test_bad_answer_is_refused_without_leftovers(tmp_path, answers, field):
         timeout=60,
     )
     assert result.returncode != 0
-    error_lines = [line for line in result.stderr.splitlines() if field in line]
-    assert error_lines, result.stderr
+    # One line from the hook: the field, the answer given, what is allowed.
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, result.stderr
+    assert errors[0].startswith(f"error: {field}: "), errors[0]
     assert list(output_dir.iterdir()) == []

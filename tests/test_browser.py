@@ -194,3 +194,15 @@ def test_the_admin_works_under_the_content_security_policy(page):
     blocked = [text for text in page.console_errors if "inline event handler" not in text]
     assert blocked == []
     assert page.failed_requests == []
+
+
+def test_the_api_docs_page_works_without_scripts_or_a_cdn(page, tmp_path):
+    response = page.goto("/api/docs")
+    assert response.status == 200
+    # The document's operations, rendered on the server from /api/openapi.json.
+    assert page.get_by_text("/api/v1/tokens").first.is_visible()
+    assert page.get_by_text("/api/v1/notes").first.is_visible()
+    assert page.evaluate("document.scripts.length") == 0
+    assert page.console_errors == []
+    assert page.failed_requests == []
+    record_figure(f"browser: API docs screenshot {screenshot(page, 'api-docs.png', tmp_path)}")

@@ -38,6 +38,8 @@ def local_url(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
+    if "\\" in target:  # browsers read a backslash as a slash: /\host is //host
+        return None
     return target
 
 

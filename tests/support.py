@@ -171,8 +171,12 @@ class Dyno:
         self.url = f"http://127.0.0.1:{self.port}"
 
     def run(self, process: str) -> subprocess.CompletedProcess:
+        return self.run_command(self.commands[process])
+
+    def run_command(self, command: str) -> subprocess.CompletedProcess:
+        """A one-off command with the dyno's settings, as `heroku run` would."""
         return subprocess.run(
-            ["bash", "-c", self.commands[process]],
+            ["bash", "-c", command],
             cwd=self.project,
             env=self.env,
             capture_output=True,

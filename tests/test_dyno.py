@@ -111,7 +111,23 @@ def test_the_drill_on_real_postgres(dyno_project, tmp_path, postgres_database):
         status, body = http_get(f"{dyno.url}/healthz")
         assert status == 200, body
 
+    # The migrations describe the models on Postgres too, not only on SQLite.
+    check = dyno.run_command("flask db check")
+    assert check.returncode == 0, check.stdout + check.stderr
+
     with psycopg.connect(postgres_database) as connection:
         version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         assert version == (latest_revision(project),)
         assert connection.execute("SELECT count(*) FROM notes").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(("hops", "hsts"), [("1", True), ("0", False)])
+def test_only_a_trusted_router_can_say_https(dyno_project, tmp_path, hops, hsts):
+    """PROXY_HOPS=0 means no proxy is trusted, by the app and by gunicorn."""
+    project = dyno_project("bare")
+    dyno = Dyno(project, project_venv(project), tmp_path, **production(tmp_path, PROXY_HOPS=hops))
+    dyno.release()
+    with dyno.web():
+        forged = urllib.request.Request(f"{dyno.url}/", headers={"X-Forwarded-Proto": "https"})
+        with urllib.request.urlopen(forged, timeout=5) as response:
+            assert ("Strict-Transport-Security" in response.headers) is hsts

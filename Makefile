@@ -9,7 +9,7 @@ PIP := --quiet --disable-pip-version-check
 DEMO := build/my-service
 DEMO_VENV := build/.venv
 
-.PHONY: demo test test-quick lint clean
+.PHONY: demo test test-quick bench lint clean
 
 $(BIN)/ready: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(BIN)/ready
 ## make test-quick: the edit loop; skips virtual environments and drills
 test-quick: $(BIN)/ready
 	$(BIN)/python -m pytest -m "not slow"
+
+## make bench: boot time, memory and task round trips of the generated service
+bench: $(BIN)/ready
+	$(BIN)/python bench/dyno.py
 
 lint: $(BIN)/ready
 	$(BIN)/ruff check .

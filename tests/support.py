@@ -194,7 +194,7 @@ class Dyno:
     def web(self):
         """Serve the web line; yield the seconds it took to answer /healthz.
         On leaving, SIGTERM it: it must exit cleanly, inside the kill window."""
-        web = self.start("web")
+        web = self.web_process = self.start("web")
         try:
             yield wait_for_http(f"{self.url}/healthz", web, HEROKU_BOOT_LIMIT)
         finally:

@@ -14,14 +14,13 @@ from flask.cli import with_appcontext
 {%- if cookiecutter.use_celery %}
 from kombu.exceptions import OperationalError as QueueUnreachable
 {%- endif %}
-from sqlalchemy import select
 
 {% if cookiecutter.use_celery -%}
 from .celery_app import check_broker
 {% endif -%}
 from .deploy_check import deploy_problems
 from .extensions import db
-from .models import User, normalize_email
+from .models import User, normalize_email, user_by_email
 {%- if cookiecutter.use_celery %}
 from .tasks import ping
 {%- endif %}
@@ -80,7 +79,7 @@ def create_account(email, password, is_admin):
             f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password"
         )
     email = normalize_email(email)
-    if db.session.scalar(select(User).where(User.email == email)):
+    if user_by_email(email):
         raise click.ClickException(f"an account for {email} exists already")
     db.session.add(User(email=email, password=password, is_admin=is_admin))
     db.session.commit()

@@ -5,7 +5,7 @@ from datetime import datetime
 {% if cookiecutter.use_web_ui -%}
 from flask_login import UserMixin
 {% endif -%}
-from sqlalchemy import DateTime, ForeignKey, String, Text, func
+from sqlalchemy import DateTime, ForeignKey, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -64,6 +64,11 @@ class Note(db.Model):
 
     def __repr__(self):
         return f"<Note {self.id} {self.title!r}>"
+
+
+def user_by_email(email: str) -> User | None:
+    """The account for an email, however its letters were cased."""
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
 def normalize_email(email: str) -> str:

@@ -18,7 +18,7 @@ from werkzeug.exceptions import Unauthorized
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models import User, normalize_email
+from ..models import User, user_by_email
 from .schemas import ErrorSchema
 
 BEARER = [{"bearerAuth": []}]
@@ -64,9 +64,8 @@ def password_owner() -> User:
     credentials = request.authorization
     if credentials is None or credentials.type != "basic":
         raise unauthorized("basic", "Send your email and password with HTTP Basic.")
-    email = normalize_email(credentials.username or "")
     password = credentials.password or ""
-    user = db.session.scalar(select(User).where(User.email == email))
+    user = user_by_email(credentials.username or "")
     if user is None:
         # Hash the password all the same, so that the time taken does not
         # tell which emails have an account.

@@ -2,10 +2,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
-from sqlalchemy import select
 
 from ..extensions import db, limiter, login_manager
-from ..models import User, normalize_email
+from ..models import User, user_by_email
 from .forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
 from .reset import send_reset_email, user_for_reset_token
 
@@ -25,10 +24,6 @@ limit_attempts = limiter.limit(attempts_limit, methods=["POST"], error_message=T
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
-
-
-def user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
 def local_url(target: str | None) -> str | None:

@@ -16,9 +16,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, ValidationError
 from wtforms.validators import Length, Optional
 
-from .commands import MIN_PASSWORD_LENGTH
 from .extensions import db
-from .models import Note, User, normalize_email
+from .models import MIN_PASSWORD_LENGTH, Note, User, normalize_email
 
 
 class AdminsOnly:

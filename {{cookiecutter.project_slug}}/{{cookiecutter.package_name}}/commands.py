@@ -20,12 +20,10 @@ from .celery_app import check_broker
 {% endif -%}
 from .deploy_check import deploy_problems
 from .extensions import db
-from .models import User, normalize_email, user_by_email
+from .models import MIN_PASSWORD_LENGTH, User, normalize_email, user_by_email
 {%- if cookiecutter.use_celery %}
 from .tasks import ping
 {%- endif %}
-
-MIN_PASSWORD_LENGTH = 12
 
 
 def register_commands(app: Flask) -> None:

@@ -11,6 +11,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
 
+# For every way an account gets a password (forms, admin, CLI).
+MIN_PASSWORD_LENGTH = 12
+
 
 class User({% if cookiecutter.use_web_ui %}UserMixin, {% endif %}db.Model):
     __tablename__ = "users"  # "user" is a reserved word in Postgres

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
-from ..commands import MIN_PASSWORD_LENGTH
+from ..models import MIN_PASSWORD_LENGTH
 
 
 def new_password_fields():

@@ -256,6 +256,83 @@ def wait_until(predicate, limit: float, what: str) -> float:
     pytest.fail(f"{what}: not within {limit} s")
 
 
+@contextlib.contextmanager
+def fresh_postgres_database():
+    """A new, empty database on the server at TEST_DATABASE_URL (its URL),
+    dropped on leaving, whoever is still connected."""
+    psycopg = pytest.importorskip("psycopg")
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        skip_or_fail("TEST_DATABASE_URL is not set: no Postgres to drill against")
+    try:
+        admin = psycopg.connect(url, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        skip_or_fail(f"Postgres at TEST_DATABASE_URL is unreachable: {error}")
+    name = f"drill_{secrets.token_hex(4)}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@contextlib.contextmanager
+def private_redis(directory: Path):
+    """A redis-server of its own on a free loopback port, keeping nothing on
+    disk; its URL. The shared server is never touched, so nothing of anyone
+    else's is flushed or counted."""
+    executable = shutil.which("redis-server")
+    if not executable:
+        skip_or_fail("redis-server is not installed: no Redis to drill against")
+    port = free_port()
+    with (directory / "redis.log").open("w") as log:
+        server = subprocess.Popen(
+            [executable, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+             "--appendonly", "no", "--dir", str(directory)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        def answers():
+            with contextlib.suppress(OSError), socket.create_connection(
+                ("127.0.0.1", port), timeout=1
+            ) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+            return False
+
+        wait_until(answers, 10, "the private redis-server answering PING")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def child_processes(pid: int) -> list[int]:
+    """The ids of the processes whose parent is `pid`."""
+    children = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            # The command name, in parentheses, may hold spaces: split after it.
+            fields = (proc / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[1]) == pid:
+            children.append(int(proc.name))
+    return children
+
+
+def resident_mb(pid: int) -> float:
+    """A process's resident set size (VmRSS), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise ValueError(f"process {pid} has no VmRSS")
+
+
 FIGURES: list[str] = []
 
 

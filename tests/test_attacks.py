@@ -41,6 +41,7 @@ pytestmark = pytest.mark.slow
 
 PUBLIC_HOST = "service.example"
 PUBLIC_URL = f"https://{PUBLIC_HOST}"
+OTHER_PUBLIC_HOST = f"www.{PUBLIC_HOST}"  # a second domain of the app (ALLOWED_HOSTS)
 PASSWORD = "a long and correct password"
 NEW_PASSWORD = "another long, new password"
 WRONG_PASSWORD = "a long but wrong password"
@@ -332,6 +333,7 @@ def service(dyno_project, tmp_path_factory):
             DATABASE_URL="postgres://" + database.split("://", 1)[1],
             REDIS_URL=redis,
             PUBLIC_URL=PUBLIC_URL,
+            ALLOWED_HOSTS=OTHER_PUBLIC_HOST,
         )
         dyno = Dyno(project, project_venv(project), logs, **environ)
         dyno.release()
@@ -449,6 +451,7 @@ def test_reset_links_come_from_the_public_url_and_other_hosts_are_refused(servic
     forged = browser.post("/auth/reset", {"csrf_token": token, "email": email}, host="evil.example")
     assert forged.status == 400, (forged.status, forged.text[:2000])
     assert Browser(service).get("/", host="evil.example").status == 400
+    assert Browser(service).get("/", host=OTHER_PUBLIC_HOST).status == 200
 
     link = reset_by_mail(service, email, NEW_PASSWORD)
     assert link.startswith(f"{PUBLIC_URL}/auth/reset/"), link

@@ -11,6 +11,9 @@ import re
 
 {% endif -%}
 import pytest
+{%- if cookiecutter.use_web_ui %}
+from flask import g
+{%- endif %}
 from flask_migrate import upgrade
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -122,7 +125,19 @@ def create_test_app(environ):
 {%- if cookiecutter.use_celery %}
     app.extensions["celery"].conf.update(task_always_eager=True, task_eager_propagates=True)
 {%- endif %}
+{%- if cookiecutter.use_web_ui %}
+    app.before_request(forget_the_last_requests_user)
+{%- endif %}
     return app
+{%- if cookiecutter.use_web_ui %}
+
+
+def forget_the_last_requests_user():
+    """Flask-Login keeps the request's user in `g`, which lives as long as the
+    app context: in these tests (see db_session) longer than one request. A
+    server starts each request afresh, so the tests do too."""
+    g.pop("_login_user", None)
+{%- endif %}
 
 
 def close_connections(app):

@@ -6,13 +6,15 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db, login_manager
-from ..limits import attempts_per_account, attempts_per_address, reset_mails_per_account
+from ..limits import attempts_per_account, attempts_per_address, per_account
 from ..models import User, authenticate, user_by_email
 from .forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
 from .reset import send_reset_email, user_for_reset_token
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
+# However many addresses ask, one mailbox gets only so many reset links.
+reset_mails_per_account = per_account("RESET_RATE_LIMIT")
 # Control characters and spaces have no place in a path we redirect to.
 UNSAFE_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f]")
 

@@ -38,7 +38,7 @@ from .extensions import (
 from .limits import init_limits
 {%- endif %}
 from .logs import configure_logging, register_request_logging
-from .security import SecurityHeaders, register_cache_policy
+from .security import SecurityHeaders
 from .static_files import register_static_files
 
 SERVICE_NAME = {{ cookiecutter.project_name | tojson }}
@@ -65,7 +65,6 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     register_tasks(app)
 {%- endif %}
     register_error_handlers(app)
-    register_cache_policy(app)
     register_commands(app)
     register_wsgi_middleware(app)
     return app

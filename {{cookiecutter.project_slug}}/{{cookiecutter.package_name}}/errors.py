@@ -8,6 +8,7 @@ its debugger instead). The traceback stays in the logs, never in a response.
 import logging
 
 from flask import Flask, current_app, g, render_template, request
+from flask.globals import request_ctx
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import BadRequest, HTTPException
 
@@ -33,7 +34,8 @@ def handle_unstorable_value(error: DataError):
 
 def handle_http_error(error: HTTPException):
     request_id = g.get("request_id", "")
-    if wants_json():
+    # A request for an untrusted host has no URL adapter to build the page's links.
+    if wants_json() or request_ctx.url_adapter is None:
         body = {
             "code": error.code,
             "status": error.name,

@@ -7,7 +7,6 @@ Flask sees the request. A header a view set itself is left alone.
 
 from urllib.parse import urlsplit
 
-from flask import Flask, request, session
 from werkzeug.exceptions import SecurityError
 from werkzeug.wsgi import get_current_url
 
@@ -40,6 +39,21 @@ HEADERS = (
 STRICT_TRANSPORT_SECURITY = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 
+# An answer that depends on who asks is kept out of browser and proxy caches,
+# which would otherwise keep a person's notes or a fresh API token on disk.
+PRIVATE = ("Cache-Control", "no-store")
+
+
+def is_private(environ, headers) -> bool:
+    """Whether the answer depends on credentials or on the session: Flask
+    marks the latter with `Vary: Cookie` whenever a view reads the session."""
+    if "HTTP_AUTHORIZATION" in environ:
+        return True
+    return any(
+        name.lower() == "vary" and "cookie" in value.lower() for name, value in headers
+    )
+
+
 # Heroku's router reaches the dyno over plain HTTP for its own checks and a
 # monitor may too: the health check answers either way.
 REDIRECT_EXEMPT_PATHS = frozenset({"/healthz"})
@@ -67,6 +81,8 @@ class SecurityHeaders:
         def start_with_headers(status, headers, exc_info=None):
             present = {name.lower() for name, _ in headers}
             headers.extend((name, value) for name, value in extra if name.lower() not in present)
+            if "cache-control" not in present and is_private(environ, headers):
+                headers.append(PRIVATE)
             return start_response(status, headers, exc_info)
 
         if (
@@ -90,18 +106,3 @@ class SecurityHeaders:
             status = "308 Permanent Redirect"
         start_response(status, [("Location", location), ("Content-Length", "0")])
         return [b""]
-
-
-def register_cache_policy(app: Flask) -> None:
-    app.after_request(keep_private_answers_out_of_caches)
-
-
-def keep_private_answers_out_of_caches(response):
-    """A page that depends on who asks (session or credentials) is not stored.
-
-    Browsers and proxies would otherwise keep a person's notes, or a freshly
-    issued API token, on disk after the answer was shown.
-    """
-    if session.accessed or request.authorization is not None:
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response

@@ -11,9 +11,7 @@ import re
 
 {% endif -%}
 import pytest
-{%- if cookiecutter.use_web_ui %}
 from flask import g
-{%- endif %}
 from flask_migrate import upgrade
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -125,19 +123,17 @@ def create_test_app(environ):
 {%- if cookiecutter.use_celery %}
     app.extensions["celery"].conf.update(task_always_eager=True, task_eager_propagates=True)
 {%- endif %}
-{%- if cookiecutter.use_web_ui %}
-    app.before_request(forget_the_last_requests_user)
-{%- endif %}
+    # First of all the app's hooks (see start_with_a_fresh_g).
+    app.before_request_funcs.setdefault(None, []).insert(0, start_with_a_fresh_g)
     return app
-{%- if cookiecutter.use_web_ui %}
 
 
-def forget_the_last_requests_user():
-    """Flask-Login keeps the request's user in `g`, which lives as long as the
-    app context: in these tests (see db_session) longer than one request. A
-    server starts each request afresh, so the tests do too."""
-    g.pop("_login_user", None)
-{%- endif %}
+def start_with_a_fresh_g():
+    """`g` lives as long as the app context: in these tests (see db_session)
+    longer than one request, so what extensions keep in it (the logged-in
+    user, the CSRF token) would pass from one test client to another. A
+    server starts each request with an empty `g`; so do the tests."""
+    g.__dict__.clear()
 
 
 def close_connections(app):

@@ -124,14 +124,40 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def http_get(url: str, timeout: float = 5) -> tuple[int, bytes]:
+# What Heroku's router adds to a request that reached it over TLS. Production
+# redirects any other request to https (but /healthz), as it should.
+ROUTER_HEADERS = {"X-Forwarded-Proto": "https"}
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect is an answer to look at, not to follow
+
+
+OPENER = urllib.request.build_opener(NoRedirects)
+
+
+def http_request(
+    url: str, method: str = "GET", headers: dict | None = None, data: bytes | None = None,
+    timeout: float = 5,
+):
+    """(status, headers, body) of one request sent as the router would pass
+    it on; redirects are returned, not followed."""
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={**ROUTER_HEADERS, **(headers or {})}
+    )
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status, response.read()
+        with OPENER.open(request, timeout=timeout) as response:
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         # Closed, or its keep-alive connection holds up gunicorn's shutdown.
         with error:
-            return error.code, error.read()
+            return error.code, error.headers, error.read()
+
+
+def http_get(url: str, timeout: float = 5) -> tuple[int, bytes]:
+    status, _, body = http_request(url, timeout=timeout)
+    return status, body
 
 
 def wait_for_http(url: str, process: subprocess.Popen, limit: float = 60) -> float:

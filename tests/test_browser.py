@@ -21,6 +21,7 @@ import pytest
 
 from support import (
     HEROKU_BOOT_LIMIT,
+    ROUTER_HEADERS,
     TEMPLATE_DIR,
     Dyno,
     production,
@@ -81,7 +82,11 @@ def service(dyno_project, tmp_path_factory):
 @pytest.fixture
 def page(browser, service):
     """A fresh browser session; it notes console errors and failed requests."""
-    context = browser.new_context(base_url=service.url, viewport={"width": 900, "height": 640})
+    context = browser.new_context(
+        base_url=service.url,
+        viewport={"width": 900, "height": 640},
+        extra_http_headers=ROUTER_HEADERS,  # production redirects plain HTTP to https
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.console_errors = []

@@ -177,12 +177,16 @@ def test_generated_suite_passes_on_each_offered_python(tmp_path, version):
 WEB_UI_MODULES = ("auth", "notes", "admin.py")
 WEB_UI_TEMPLATES = ("auth", "notes", "admin", "macros")
 # (redis stays when the worker uses it.)
-WEB_UI_REQUIREMENTS = ("Flask-Admin", "Flask-Limiter", "Flask-Login", "limits")
+WEB_UI_REQUIREMENTS = ("Flask-Admin", "Flask-Login")
 WEB_UI_WORDS = re.compile(
-    r"flask_login|flask_admin|flask_limiter|Flask-Login|Flask-Admin|Flask-Limiter"
-    r"|LOGIN_RATE_LIMIT|PASSWORD_RESET|RATELIMIT|current_user|UserMixin"
+    r"flask_login|flask_admin|Flask-Login|Flask-Admin"
+    r"|PASSWORD_RESET|RESET_RATE_LIMIT|REMEMBER_|current_user|UserMixin"
     r"|/auth/|(?<!/api/v1)(?<!f\")/notes/|/admin/|sign-up|\blog in\b"
 )
+# Password attempt limits guard the login form and the API's token endpoint:
+# they go only when both are left out.
+LIMIT_REQUIREMENTS = ("Flask-Limiter", "limits")
+LIMIT_WORDS = re.compile(r"flask_limiter|Flask-Limiter|RATE_LIMIT|RATELIMIT|limits\.py")
 
 
 def requirement_names(project):
@@ -221,6 +225,20 @@ def test_no_trace_of_the_web_ui_when_left_out(render_variant):
             assert not match, f"{path.relative_to(no_web_ui_project)}: {match.group(0)!r}"
     assert {"whitenoise"} <= requirement_names(no_web_ui_project)
     assert (package / "security.py").exists()
+
+
+@pytest.mark.parametrize("name", ["web-ui-only", "api-only", "celery-only"])
+def test_password_attempt_limits_come_with_logins_or_tokens(render_variant, name):
+    project = render_variant(name)
+    wanted = name != "celery-only"
+    assert (project / "my_service" / "limits.py").exists() is wanted
+    limit_requirements = {requirement.lower() for requirement in LIMIT_REQUIREMENTS}
+    assert (limit_requirements <= requirement_names(project)) is wanted
+    if not wanted:
+        assert not requirement_names(project) & limit_requirements
+        for path in project_files(project):
+            match = LIMIT_WORDS.search(path.read_text())
+            assert not match, f"{path.relative_to(project)}: {match.group(0)!r}"
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ import re
 
 {% endif -%}
 import pytest
+from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -122,7 +123,17 @@ def create_test_app(environ):
 {%- if cookiecutter.use_celery %}
     app.extensions["celery"].conf.update(task_always_eager=True, task_eager_propagates=True)
 {%- endif %}
+    # First of all the app's hooks (see start_with_a_fresh_g).
+    app.before_request_funcs.setdefault(None, []).insert(0, start_with_a_fresh_g)
     return app
+
+
+def start_with_a_fresh_g():
+    """`g` lives as long as the app context: in these tests (see db_session)
+    longer than one request, so what extensions keep in it (the logged-in
+    user, the CSRF token) would pass from one test client to another. A
+    server starts each request with an empty `g`; so do the tests."""
+    g.__dict__.clear()
 
 
 def close_connections(app):

@@ -5,17 +5,37 @@ after Flask has logged it with its traceback (and with debug on, Flask shows
 its debugger instead). The traceback stays in the logs, never in a response.
 """
 
+import logging
+
 from flask import Flask, current_app, g, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask.globals import request_ctx
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import BadRequest, HTTPException
+
+from .extensions import db
+
+logger = logging.getLogger(__name__)
 
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(DataError, handle_unstorable_value)
+
+
+def handle_unstorable_value(error: DataError):
+    """A value the database refused (out of range, NUL in text): the client's
+    input, so a 400, not a 500. Forms and schemas refuse such values first;
+    this is the net under any path they miss."""
+    db.session.rollback()
+    fields = {"error": type(error.orig).__name__}
+    logger.warning("database refused a value", extra={"fields": fields})
+    return handle_http_error(BadRequest("The request holds a value that cannot be stored."))
 
 
 def handle_http_error(error: HTTPException):
     request_id = g.get("request_id", "")
-    if wants_json():
+    # A request for an untrusted host has no URL adapter to build the page's links.
+    if wants_json() or request_ctx.url_adapter is None:
         body = {
             "code": error.code,
             "status": error.name,

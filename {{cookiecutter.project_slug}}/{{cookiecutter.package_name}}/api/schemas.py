@@ -10,9 +10,14 @@ from datetime import UTC
 
 from marshmallow import Schema, fields, validate
 
-# Postgres text cannot hold NUL characters: refuse them here, with a 422,
-# rather than fail in the database with a 500.
-NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain NUL characters")
+from ..models import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
+
+# Text no database can store: NUL (Postgres refuses it) and lone surrogates
+# (a JSON escape such as "\ud800" that is no character in UTF-8). Refused
+# here with a 422 rather than by the database with a 500.
+STORABLE_TEXT = validate.Regexp(
+    r"^[^\x00\ud800-\udfff]*$", error="must not contain NUL or lone surrogate characters"
+)
 
 
 class UtcDateTime(fields.DateTime):
@@ -53,8 +58,12 @@ class TokenSchema(Schema):
 class NoteInSchema(Schema):
     """A note as clients write it."""
 
-    title = fields.String(required=True, validate=[validate.Length(min=1, max=200), NO_NUL])
-    body = fields.String(load_default="", validate=[validate.Length(max=100_000), NO_NUL])
+    title = fields.String(
+        required=True, validate=[validate.Length(min=1, max=MAX_TITLE_LENGTH), STORABLE_TEXT]
+    )
+    body = fields.String(
+        load_default="", validate=[validate.Length(max=MAX_BODY_LENGTH), STORABLE_TEXT]
+    )
 
 
 class NoteSchema(Schema):

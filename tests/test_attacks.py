@@ -29,6 +29,7 @@ from support import (
     Dyno,
     child_processes,
     fresh_postgres_database,
+    http_request,
     private_redis,
     production,
     project_venv,
@@ -158,7 +159,6 @@ class Browser:
             "Host": host,
             "X-Forwarded-Proto": proto,
             "X-Forwarded-For": self.address,
-            "Connection": "close",
         }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -173,18 +173,15 @@ class Browser:
         host: str = PUBLIC_HOST,
         proto: str = "https",
     ) -> Answer:
-        connection = http.client.HTTPConnection("127.0.0.1", self.service.dyno.port, TIMEOUT)
-        try:
-            started = time.perf_counter()
-            connection.request(
-                method, path, body, {**self.router_headers(host, proto), **(headers or {})}
-            )
-            response = connection.getresponse()
-            answer = Answer(
-                response.status, response.headers, response.read(), time.perf_counter() - started
-            )
-        finally:
-            connection.close()
+        started = time.perf_counter()
+        status, answer_headers, content = http_request(
+            f"{self.service.dyno.url}{path}",
+            method,
+            {**self.router_headers(host, proto), **(headers or {})},
+            body,
+            timeout=TIMEOUT,
+        )
+        answer = Answer(status, answer_headers, content, time.perf_counter() - started)
         self.keep_cookies(answer)
         if answer.status >= 500:
             self.service.server_errors.append(f"{method} {path} -> {answer.status}")
@@ -254,6 +251,7 @@ class Browser:
         headers alone is never made to take the body."""
         head = {**self.router_headers(PUBLIC_HOST, "https"), **headers}
         head["Content-Length"] = str(length)
+        head["Connection"] = "close"
         lines = [f"POST {path} HTTP/1.1", *(f"{k}: {v}" for k, v in head.items())]
         started = time.perf_counter()
         with socket.create_connection(("127.0.0.1", self.service.dyno.port), TIMEOUT) as sock:

@@ -75,6 +75,8 @@ def write_env(project_dir):
 
 
 NEW_SECRET = "\"$(python -c 'import secrets; print(secrets.token_urlsafe(48))')\""
+# The app's own https://... address, as Heroku reports it.
+PUBLIC_URL = "\"$(heroku info -s | sed -n 's/^web_url=//p')\""
 
 
 def next_steps(slug, python_version, processes, use_web_ui=False):
@@ -94,6 +96,7 @@ def next_steps(slug, python_version, processes, use_web_ui=False):
         "heroku addons:create heroku-postgresql:essential-0",
         *(["heroku addons:create heroku-redis:mini"] if with_worker else []),
         f"heroku config:set SECRET_KEY={NEW_SECRET}",
+        f"heroku config:set PUBLIC_URL={PUBLIC_URL}",
         "git push heroku main",
         # Heroku starts new process types at zero dynos.
         *(["heroku ps:scale worker=1 beat=1"] if with_worker else []),

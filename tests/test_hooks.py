@@ -97,6 +97,8 @@ def test_next_steps_name_the_project_and_python():
     assert "honcho start web\n" in steps
     assert "git init -b main" in steps  # the branch `git push heroku main` pushes
     assert steps.rstrip().endswith("git push heroku main")
+    # Links in mail and the accepted host names come from PUBLIC_URL.
+    assert "heroku config:set PUBLIC_URL=" in steps
     assert "create-admin" not in steps
     assert "redis" not in steps
 

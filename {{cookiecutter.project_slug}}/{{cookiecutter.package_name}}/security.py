@@ -54,8 +54,8 @@ def is_private(environ, headers) -> bool:
     )
 
 
-# Heroku's router reaches the dyno over plain HTTP for its own checks and a
-# monitor may too: the health check answers either way.
+# An uptime monitor or a load balancer may check health over plain HTTP: the
+# health check answers either way (it carries nothing private).
 REDIRECT_EXEMPT_PATHS = frozenset({"/healthz"})
 
 

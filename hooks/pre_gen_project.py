@@ -24,19 +24,22 @@ SLUG_MAX_LENGTH = 30  # Heroku's limit for app names
 # names would shadow them.
 TAKEN_MODULE_NAMES = frozenset(
     {
-        "_distutils_hack", "_pytest", "_yaml", "alembic", "amqp", "annotated_types",
+        "_distutils_hack", "_hypothesis_ftz_detector", "_hypothesis_globals",
+        "_hypothesis_pytestplugin", "_pytest", "_yaml", "alembic", "amqp", "annotated_types",
         "apispec", "attr", "attrs", "billiard", "blinker", "celery", "click",
         "click_didyoumean", "click_plugins", "click_repl", "dateutil", "deprecated", "dns",
         "dotenv", "email_validator", "flask", "flask_admin", "flask_limiter",
         "flask_login", "flask_migrate", "flask_smorest", "flask_sqlalchemy", "flask_wtf",
-        "greenlet", "gunicorn", "honcho", "idna", "iniconfig", "itsdangerous", "jinja2",
+        "greenlet", "gunicorn", "honcho", "hypothesis", "idna", "iniconfig", "itsdangerous",
+        "jinja2",
         "jsonschema", "jsonschema_path", "jsonschema_specifications", "kombu",
         "lazy_object_proxy", "limits", "mako", "markupsafe", "marshmallow",
         "openapi_schema_validator", "openapi_spec_validator", "ordered_set", "packaging",
         "pathable", "pip", "pkg_resources", "pluggy", "prompt_toolkit", "psycopg",
         "psycopg_binary", "py", "pydantic", "pydantic_core", "pydantic_settings",
         "pygments", "pytest", "redis", "referencing", "rfc3339_validator", "rpds", "ruff",
-        "setuptools", "six", "sqlalchemy", "typing_extensions", "typing_inspection",
+        "setuptools", "six", "sortedcontainers", "sqlalchemy", "typing_extensions",
+        "typing_inspection",
         "tzlocal", "vine", "wcwidth", "webargs", "werkzeug", "whitenoise", "wrapt",
         "wtforms", "yaml",
         # the generated project's own top-level names

@@ -17,7 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.extensions import db{% if cookiecutter.use_web_ui %}, limiter{% endif %}
+from {{ cookiecutter.package_name }}.extensions import db{% if cookiecutter.use_web_ui or cookiecutter.use_api %}, limiter{% endif %}
 {%- if cookiecutter.use_web_ui or cookiecutter.use_api %}
 from {{ cookiecutter.package_name }}.models import User
 {%- endif %}
@@ -59,7 +59,7 @@ def make_app(test_environ):
     yield make
     for app in apps:
         close_connections(app)
-{%- if cookiecutter.use_web_ui %}
+{%- if cookiecutter.use_web_ui or cookiecutter.use_api %}
     if apps:
         # Flask-Limiter keeps one storage for all apps, the last one set up:
         # give it back the in-memory storage the other tests count in.
@@ -151,13 +151,15 @@ def allow_savepoints_on_sqlite(engine):
     @event.listens_for(engine, "begin")
     def begin_transaction(connection):
         connection.exec_driver_sql("BEGIN")
-{%- if cookiecutter.use_web_ui %}
+{%- if cookiecutter.use_web_ui or cookiecutter.use_api %}
 
 
 @pytest.fixture(autouse=True)
 def reset_rate_limits(app):
-    """Each test starts with no login attempts counted."""
+    """Each test starts with no password attempts counted."""
     limiter.reset()
+{%- endif %}
+{%- if cookiecutter.use_web_ui %}
 
 
 @pytest.fixture

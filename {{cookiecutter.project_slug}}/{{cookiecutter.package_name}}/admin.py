@@ -22,6 +22,7 @@ from .forms import CONTROL_CHARACTER, Form
 from .models import (
     MAX_BODY_LENGTH,
     MAX_EMAIL_LENGTH,
+    MAX_ID,
     MAX_PASSWORD_LENGTH,
     MAX_TITLE_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -57,11 +58,20 @@ class DatabaseView(AdminsOnly, ModelView):
         # Page numbers and searches come from the URL: keep them to what the
         # database takes (a negative offset or a NUL would be a 500).
         args = super()._get_list_extra_args()
-        args.page = max(args.page or 0, 0)
+        args.page = min(max(args.page or 0, 0), MAX_ID)  # offsets stay 64-bit
         args.page_size = min(max(args.page_size or 0, 0), 500)
         if args.search and CONTROL_CHARACTER.search(args.search):
             args.search = CONTROL_CHARACTER.sub("", args.search)
         return args
+
+    def get_one(self, id):
+        # The id comes from the URL: anything but a whole number the database
+        # holds is a record that does not exist, which Flask-Admin then says.
+        try:
+            number = int(id)
+        except (TypeError, ValueError):
+            return None
+        return db.session.get(self.model, number) if 0 < number <= MAX_ID else None
 
     def handle_view_exception(self, exc: Exception) -> bool:
         # Flask-Admin would flash the database's message, which quotes the

@@ -32,6 +32,33 @@ def test_other_slugs_are_refused_naming_the_rule(slug):
     assert "30 characters at most" in error
 
 
+@pytest.mark.parametrize(
+    ("slug", "suggestion"),
+    [
+        ("2048-game", "app-2048-game"),
+        ("My Service", "my-service"),
+        ("svc-", "svc"),
+        ("", "my-service"),
+        ("s" * 31, "s" * 30),
+        ("9" * 30, "app-" + "9" * 26),
+    ],
+)
+def test_a_refused_slug_comes_with_one_to_type_instead(slug, suggestion):
+    assert pre_gen.suggest_slug(slug) == suggestion
+    assert pre_gen.check_project_slug(suggestion) is None
+    assert pre_gen.check_project_slug(slug).endswith(f"type one such as {suggestion!r}")
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [("class", "class_app"), ("email", "email_app"), ("2svc", "app_2svc"), ("My-Svc", "my_svc")],
+)
+def test_a_refused_package_name_comes_with_one_to_type_instead(name, suggestion):
+    assert pre_gen.suggest_package_name(name) == suggestion
+    assert pre_gen.check_package_name(suggestion) is None
+    assert pre_gen.check_package_name(name).endswith(f"type one such as {suggestion!r}")
+
+
 @pytest.mark.parametrize("name", ["my_service", "svc", "_private", "notes2"])
 def test_importable_package_names_are_accepted(name):
     assert pre_gen.check_package_name(name) is None

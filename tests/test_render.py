@@ -48,7 +48,8 @@ def test_awkward_answers_render_to_valid_files(tmp_path):
         project_slug="ada-notes",
         description='Says "hi" & \\leaves',
     )
-    assert json.loads((project / "app.json").read_text())["name"] == name
+    # Heroku's limit for app.json's name is 30 characters: a longer name gives the slug.
+    assert json.loads((project / "app.json").read_text())["name"] == "ada-notes"
     tomllib.loads((project / "pyproject.toml").read_text())
     init = ast.parse((project / "ada_notes" / "__init__.py").read_text())
     constants = {
@@ -58,6 +59,30 @@ def test_awkward_answers_render_to_valid_files(tmp_path):
     }
     assert constants["SERVICE_NAME"] == name
     assert constants["SERVICE_DESCRIPTION"] == 'Says "hi" & \\leaves'
+
+
+@pytest.mark.parametrize(
+    ("name", "slug", "package"),
+    [
+        ("Acme's Café API", "acmes-cafe-api", "acmes_cafe_api"),
+        ("Acme\u2019s Café API", "acmes-cafe-api", "acmes_cafe_api"),
+        # 43 characters: cut at a word boundary to Heroku's 30
+        (
+            "The Quick Brown Fox Jumps Over The Lazy Dog",
+            "the-quick-brown-fox-jumps-over",
+            "the_quick_brown_fox_jumps_over",
+        ),
+        ("Über_Service: für Kunden!", "uber-service-fur-kunden", "uber_service_fur_kunden"),
+        ("---", "my-service", "my_service"),
+    ],
+)
+def test_names_people_type_derive_a_heroku_slug(tmp_path, name, slug, package):
+    project = render(tmp_path, project_name=name)
+    assert project.name == slug
+    assert (project / package / "__init__.py").exists()
+    manifest = json.loads((project / "app.json").read_text())
+    assert len(manifest["name"]) <= 30
+    assert manifest["name"] == (name if len(name) <= 30 else slug)
 
 
 def test_env_is_private_fresh_and_readable_by_every_tool(default_project, tmp_path):

@@ -47,9 +47,10 @@ def render(output_dir: Path, **answers) -> Path:
     return Path(project)
 
 
-def load_hook(name: str):
-    """Import a hook script as a module, to test its pure functions."""
-    path = TEMPLATE_DIR / "hooks" / f"{name}.py"
+def load_hook(name: str, folder: str = "hooks"):
+    """Import a hook script (or another script of the template) as a module,
+    to test its pure functions."""
+    path = TEMPLATE_DIR / folder / f"{name}.py"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -85,12 +86,18 @@ def project_venv(project: Path, python: str = sys.executable) -> Path:
     # An interrupted build leaves no "ready" mark: start it again.
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([python, "-m", "venv", str(venv)], check=True)
+    python_in_venv = str(venv / "bin" / "python")
+    # As Heroku and the project's CI install it: every download checked
+    # against its hash, and then nothing missing or in conflict.
     subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-         "--disable-pip-version-check", "-r", "requirements-test.txt"],
+        [python_in_venv, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--require-hashes", "-r", "requirements-test.txt"],
         cwd=project,
         check=True,
         timeout=PIP_TIMEOUT,
+    )
+    subprocess.run(
+        [python_in_venv, "-m", "pip", "check", "--disable-pip-version-check"], check=True
     )
     (venv / "ready").touch()
     return venv

@@ -111,14 +111,15 @@ def test_heroku_sees_one_python_and_one_package_manager(default_project, tmp_pat
     assert "project" not in tomllib.loads((default_project / "pyproject.toml").read_text())
     for name in ("requirements.txt", "requirements-test.txt"):
         for line in (default_project / name).read_text().splitlines():
-            if line and not line.startswith(("#", "-r ")):
-                assert re.fullmatch(r"[A-Za-z0-9_.\[\]-]+==[0-9][0-9A-Za-z.]*", line), line
+            if line and not line.startswith(("#", "-r ", " ")):
+                # name==version, maybe a marker, then its hashes on the next lines
+                assert re.fullmatch(r"[a-z0-9_.-]+==[0-9][0-9A-Za-z.]*( ; [^\\]+)? \\", line), line
 
 
 def test_procfile_names_each_process(default_project, render_variant):
     assert procfile(default_project) == {
         "web": "gunicorn --config gunicorn.conf.py wsgi:app",
-        "release": "flask db upgrade",
+        "release": "flask release",
         "worker": "REMAP_SIGTERM=SIGQUIT celery --app wsgi:celery_app worker",
         "beat": "celery --app wsgi:celery_app beat",
     }
@@ -214,7 +215,7 @@ def requirement_names(project):
     names = set()
     for name in ("requirements.txt", "requirements-test.txt"):
         for line in (project / name).read_text().splitlines():
-            if line and not line.startswith(("#", "-r ")):
+            if line and not line.startswith(("#", "-r ", " ")):
                 names.add(line.split("==")[0].split("[")[0].lower())
     return names
 

@@ -75,8 +75,13 @@ def find_python(version: str) -> str | None:
     return None
 
 
-def project_venv(project: Path, python: str = sys.executable) -> Path:
-    """A venv with the project's requirements, cached by their hash."""
+def project_venv(project: Path, python: str | None = None) -> Path:
+    """A venv with the project's requirements, cached by their hash. Its
+    Python is the project's own (.python-version) when this machine has it:
+    the pins are resolved for the Pythons the template offers."""
+    if python is None:
+        wanted = (project / ".python-version").read_text().strip()
+        python = find_python(wanted) or sys.executable
     digest = hashlib.sha256(python.encode())
     for name in ("requirements.txt", "requirements-test.txt"):
         digest.update((project / name).read_bytes())

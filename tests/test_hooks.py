@@ -158,3 +158,34 @@ def test_prune_removes_files_and_directories_and_skips_missing_ones(tmp_path):
     (tmp_path / "pkg" / "kept.py").write_text("")
     post_gen.prune(tmp_path, ["pkg/auth", "pkg/admin.py", "pkg/missing.py"])
     assert sorted(path.name for path in (tmp_path / "pkg").iterdir()) == ["kept.py"]
+
+
+@pytest.mark.parametrize(
+    "command_line",
+    [
+        "/home/ada/.venv/bin/python /home/ada/.venv/bin/cruft update -y",
+        "python -m cruft update --skip-apply-ask",
+        "/usr/bin/python3 /usr/local/bin/cruft diff",
+    ],
+)
+def test_a_cruft_update_render_is_told_apart(command_line):
+    assert post_gen.is_cruft_update(command_line)
+
+
+@pytest.mark.parametrize(
+    "command_line",
+    [
+        "/home/ada/.venv/bin/python /home/ada/.venv/bin/cruft create gh:acme/template",
+        "/home/ada/.venv/bin/python /home/ada/.venv/bin/cookiecutter gh:acme/template",
+        "python -m cookiecutter --no-input update-notes",  # a template named "update-notes"
+        "python -m pytest tests/test_render.py",
+        "",
+    ],
+)
+def test_other_renders_are_not_updates(command_line):
+    assert not post_gen.is_cruft_update(command_line)
+
+
+def test_this_process_command_line_is_readable():
+    # Here the parent is whatever started the test run: some named program.
+    assert post_gen.parent_command_line().strip()

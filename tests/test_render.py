@@ -2,6 +2,7 @@
 
 import ast
 import json
+import os
 import re
 import stat
 import subprocess
@@ -161,13 +162,18 @@ def test_generated_code_is_ruff_clean(variant):
         assert result.returncode == 0, result.stdout + result.stderr
 
 
-def run_generated_suite(project, venv):
+def run_generated_suite(project, venv, database_url=None):
+    """Run the project's suite on SQLite, or on the database at database_url."""
     started = time.monotonic()
+    env = {key: value for key, value in os.environ.items() if key != "TEST_DATABASE_URL"}
+    if database_url:
+        env["TEST_DATABASE_URL"] = database_url
     # `pytest`, as the generated README says, not `python -m pytest` (which
     # would put the project on sys.path by itself).
     result = subprocess.run(
         [str(venv / "bin" / "pytest"), "-q", "-p", "no:cacheprovider"],
         cwd=project,
+        env=env,
         capture_output=True,
         text=True,
         timeout=600,
@@ -186,6 +192,12 @@ def run_generated_suite(project, venv):
 @pytest.mark.slow
 def test_generated_suite_passes(variant):
     run_generated_suite(variant, project_venv(variant))
+
+
+@pytest.mark.slow
+def test_generated_suite_passes_on_postgres(default_project, default_venv, postgres_database):
+    """As the generated project's CI runs it: TEST_DATABASE_URL on a Postgres service."""
+    run_generated_suite(default_project, default_venv, database_url=postgres_database)
 
 
 @pytest.mark.slow

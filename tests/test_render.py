@@ -84,6 +84,7 @@ def test_names_people_type_derive_a_heroku_slug(tmp_path, name, slug, package):
     manifest = json.loads((project / "app.json").read_text())
     assert len(manifest["name"]) <= 30
     assert manifest["name"] == (name if len(name) <= 30 else slug)
+    assert_ruff_clean(project)  # a long package name must not push lines over
 
 
 def test_env_is_private_fresh_and_readable_by_every_tool(default_project, tmp_path):
@@ -149,17 +150,24 @@ def test_app_json_is_a_valid_heroku_manifest(default_project):
     assert manifest["environments"]["test"]["scripts"]["test"]
 
 
-def test_generated_code_is_ruff_clean(variant):
+def assert_ruff_clean(project):
     # Plus ruff's blank-line rules (preview only): Jinja tags that eat or
-    # leave blank lines show up there.
-    for extra in ([], ["--preview", "--select", "E3"]):
+    # leave blank lines show up there. And the formatter, as the project's CI
+    # and pre-commit run it, would change nothing.
+    for command in (
+        ["check"], ["check", "--preview", "--select", "E3"], ["format", "--check"]
+    ):
         result = subprocess.run(
-            [sys.executable, "-m", "ruff", "check", "--no-cache", *extra, "."],
-            cwd=variant,
+            [sys.executable, "-m", "ruff", *command, "--no-cache", "."],
+            cwd=project,
             capture_output=True,
             text=True,
         )
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_generated_code_is_ruff_clean(variant):
+    assert_ruff_clean(variant)
 
 
 def run_generated_suite(project, venv, database_url=None):

@@ -8,11 +8,10 @@ the next one.{% if cookiecutter.use_celery %} Tasks run eagerly, in the test's o
 test_worker.py for a real worker.{% endif %}
 """
 
-{% if cookiecutter.use_web_ui -%}
-import re
-
-{% endif -%}
 import os
+{%- if cookiecutter.use_web_ui %}
+import re
+{%- endif %}
 
 import pytest
 from flask_migrate import upgrade

@@ -31,9 +31,7 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
@@ -117,8 +115,9 @@ def token_required(blueprint):
             return view(*args, **kwargs)
 
         documented = blueprint.doc(security=BEARER)(authenticated_view)
-        return blueprint.alt_response(
+        unauthorized = blueprint.alt_response(
             401, schema=ErrorSchema, description="No valid bearer token"
-        )(documented)
+        )
+        return unauthorized(documented)
 
     return decorator

@@ -60,6 +60,17 @@ def check_project_name(name):
     return None
 
 
+def suggest_slug(slug):
+    """A Heroku app name close to `slug`, to offer in place of a bad one."""
+    words = re.findall(r"[a-z0-9]+", slug.lower())
+    suggestion = "-".join(words)[:SLUG_MAX_LENGTH].strip("-")
+    if not suggestion:
+        return "my-service"
+    if not suggestion[0].isalpha():
+        suggestion = f"app-{suggestion}"[:SLUG_MAX_LENGTH].strip("-")
+    return suggestion
+
+
 def check_project_slug(slug):
     allowed = (
         "a lowercase letter first, then lowercase letters, digits and dashes, "
@@ -70,27 +81,45 @@ def check_project_slug(slug):
         or slug.endswith("-")
         or len(slug) > SLUG_MAX_LENGTH
     ):
-        return f"project_slug: {slug!r} is not a Heroku app name; use {allowed}"
+        return (
+            f"project_slug: {slug!r} is not a Heroku app name ({allowed}); "
+            f"type one such as {suggest_slug(slug)!r}"
+        )
     return None
 
 
-def check_package_name(name):
+def package_name_problem(name):
+    """Why `name` cannot be the package's name, or None when it can."""
     if not IDENTIFIER_PATTERN.fullmatch(name):
         return (
-            f"package_name: {name!r} is not importable; use lowercase letters, "
-            "digits and underscores, not starting with a digit"
+            "is not importable (lowercase letters, digits and underscores, "
+            "not starting with a digit)"
         )
     if keyword.iskeyword(name):
-        return f"package_name: {name!r} is a Python keyword; choose another name"
+        return "is a Python keyword"
     if name in sys.stdlib_module_names:
-        return (
-            f"package_name: {name!r} would shadow the standard library module "
-            f"of that name; choose another name"
-        )
+        return "would shadow the standard library module of that name"
     if name in TAKEN_MODULE_NAMES:
+        return "would shadow a module the project uses"
+    return None
+
+
+def suggest_package_name(name):
+    """An importable, unshadowed name close to `name`."""
+    suggestion = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_") or "service"
+    if suggestion[0].isdigit():
+        suggestion = f"app_{suggestion}"
+    while package_name_problem(suggestion):
+        suggestion = f"{suggestion}_app"
+    return suggestion
+
+
+def check_package_name(name):
+    problem = package_name_problem(name)
+    if problem:
         return (
-            f"package_name: {name!r} would shadow a module the project uses; "
-            "choose another name"
+            f"package_name: {name!r} {problem}; "
+            f"type one such as {suggest_package_name(name)!r}"
         )
     return None
 

@@ -47,9 +47,10 @@ def render(output_dir: Path, **answers) -> Path:
     return Path(project)
 
 
-def load_hook(name: str):
-    """Import a hook script as a module, to test its pure functions."""
-    path = TEMPLATE_DIR / "hooks" / f"{name}.py"
+def load_hook(name: str, folder: str = "hooks"):
+    """Import a hook script (or another script of the template) as a module,
+    to test its pure functions."""
+    path = TEMPLATE_DIR / folder / f"{name}.py"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -74,8 +75,13 @@ def find_python(version: str) -> str | None:
     return None
 
 
-def project_venv(project: Path, python: str = sys.executable) -> Path:
-    """A venv with the project's requirements, cached by their hash."""
+def project_venv(project: Path, python: str | None = None) -> Path:
+    """A venv with the project's requirements, cached by their hash. Its
+    Python is the project's own (.python-version) when this machine has it:
+    the pins are resolved for the Pythons the template offers."""
+    if python is None:
+        wanted = (project / ".python-version").read_text().strip()
+        python = find_python(wanted) or sys.executable
     digest = hashlib.sha256(python.encode())
     for name in ("requirements.txt", "requirements-test.txt"):
         digest.update((project / name).read_bytes())
@@ -85,12 +91,18 @@ def project_venv(project: Path, python: str = sys.executable) -> Path:
     # An interrupted build leaves no "ready" mark: start it again.
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([python, "-m", "venv", str(venv)], check=True)
+    python_in_venv = str(venv / "bin" / "python")
+    # As Heroku and the project's CI install it: every download checked
+    # against its hash, and then nothing missing or in conflict.
     subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-         "--disable-pip-version-check", "-r", "requirements-test.txt"],
+        [python_in_venv, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--require-hashes", "-r", "requirements-test.txt"],
         cwd=project,
         check=True,
         timeout=PIP_TIMEOUT,
+    )
+    subprocess.run(
+        [python_in_venv, "-m", "pip", "check", "--disable-pip-version-check"], check=True
     )
     (venv / "ready").touch()
     return venv

@@ -1,4 +1,6 @@
-"""Fixtures: a real app on an in-memory database, migrated once.
+"""Fixtures: a real app on an in-memory database, migrated once; on the
+database at TEST_DATABASE_URL instead when that is set (CI sets it to a
+Postgres service), emptied first.
 
 Each test runs inside a transaction that is rolled back afterwards, so rows a
 test commits (through the app, the CLI or the test client) do not leak into
@@ -6,14 +8,15 @@ the next one.{% if cookiecutter.use_celery %} Tasks run eagerly, in the test's o
 test_worker.py for a real worker.{% endif %}
 """
 
-{% if cookiecutter.use_web_ui -%}
+import os
+{%- if cookiecutter.use_web_ui %}
 import re
+{%- endif %}
 
-{% endif -%}
 import pytest
 from flask import g
 from flask_migrate import upgrade
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from {{ cookiecutter.package_name }} import create_app
@@ -33,14 +36,20 @@ CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 def test_environ(tmp_path_factory):
     """Settings for test apps; local state goes to a temporary folder."""
     instance = tmp_path_factory.mktemp("instance")
-    return {"APP_ENV": "test", "LOG_LEVEL": "INFO", "INSTANCE_PATH": str(instance)}
+    environ = {"APP_ENV": "test", "LOG_LEVEL": "INFO", "INSTANCE_PATH": str(instance)}
+    if os.environ.get("TEST_DATABASE_URL"):
+        environ["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
+    return environ
 
 
 @pytest.fixture(scope="session")
 def app(test_environ):
     app = create_test_app(test_environ)
     with app.app_context():
-        allow_savepoints_on_sqlite(db.engine)
+        if db.engine.dialect.name == "sqlite":
+            allow_savepoints_on_sqlite(db.engine)
+        else:
+            drop_every_table()  # what an earlier run left
         upgrade()
     yield app
     close_connections(app)
@@ -139,6 +148,12 @@ def start_with_a_fresh_g():
 def close_connections(app):
     with app.app_context():
         db.engine.dispose()
+
+
+def drop_every_table():
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 def allow_savepoints_on_sqlite(engine):

@@ -107,7 +107,9 @@ def test_a_reset_ends_every_other_session(app, client, csrf, make_user, log_in, 
 
 
 def migrated_client(make_app, **environ):
-    app = make_app(**environ)
+    # An app of its own, on a database of its own (in memory): its rows are
+    # committed, not rolled back.
+    app = make_app(DATABASE_URL="sqlite://", **environ)
     with app.app_context():
         upgrade()
         db.session.add(User(email="ada@example.com", password="correct horse battery"))

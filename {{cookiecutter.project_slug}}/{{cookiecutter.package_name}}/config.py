@@ -212,6 +212,7 @@ SSL_CERT_REQS = {
     "optional": ssl.CERT_OPTIONAL,
     "required": ssl.CERT_REQUIRED,
 }
+BEAT_SCHEDULE_FILE = "{{ cookiecutter.package_name }}-beat-schedule"
 
 
 def celery_settings(environ, instance_path, redis: str) -> dict:
@@ -256,9 +257,7 @@ def celery_settings(environ, instance_path, redis: str) -> dict:
             },
         },
         # Only beat's record of last runs: losing it on a restart is harmless.
-        "beat_schedule_filename": os.path.join(
-            tempfile.gettempdir(), "{{ cookiecutter.package_name }}-beat-schedule"
-        ),
+        "beat_schedule_filename": os.path.join(tempfile.gettempdir(), BEAT_SCHEDULE_FILE),
     }
     if redis:
         # After this long, a task taken but not acknowledged is given to

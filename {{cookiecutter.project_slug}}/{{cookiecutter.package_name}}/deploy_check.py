@@ -14,8 +14,7 @@ def deploy_problems(config: Mapping) -> list[str]:
     problems = []
     if config["APP_ENV"] != "production":
         problems.append(
-            f"APP_ENV is {config['APP_ENV']!r}; a deployed service runs with "
-            "APP_ENV=production"
+            f"APP_ENV is {config['APP_ENV']!r}; a deployed service runs with APP_ENV=production"
         )
     secret = config["SECRET_KEY"]
     if secret == INSECURE_SECRET_KEY:

@@ -41,9 +41,7 @@ class User({% if cookiecutter.use_web_ui %}UserMixin, {% endif %}db.Model):
     # a new value ends them all (a password change, logging out everywhere).
     login_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_login_id)
     is_admin: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     notes: Mapped[list["Note"]] = relationship(
         back_populates="owner", cascade="all, delete-orphan", passive_deletes=True
@@ -83,12 +81,8 @@ class Note(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(MAX_TITLE_LENGTH))
     body: Mapped[str] = mapped_column(String(MAX_BODY_LENGTH), default="")
-    owner_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

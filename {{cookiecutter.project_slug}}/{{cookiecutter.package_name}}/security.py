@@ -49,9 +49,7 @@ def is_private(environ, headers) -> bool:
     marks the latter with `Vary: Cookie` whenever a view reads the session."""
     if "HTTP_AUTHORIZATION" in environ:
         return True
-    return any(
-        name.lower() == "vary" and "cookie" in value.lower() for name, value in headers
-    )
+    return any(name.lower() == "vary" and "cookie" in value.lower() for name, value in headers)
 
 
 # An uptime monitor or a load balancer may check health over plain HTTP: the

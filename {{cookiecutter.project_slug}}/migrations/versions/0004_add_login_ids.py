@@ -24,9 +24,7 @@ def upgrade():
     connection = op.get_bind()
     for (user_id,) in connection.execute(sa.select(users.c.id)).all():
         connection.execute(
-            users.update()
-            .where(users.c.id == user_id)
-            .values(login_id=secrets.token_urlsafe(24))
+            users.update().where(users.c.id == user_id).values(login_id=secrets.token_urlsafe(24))
         )
     with op.batch_alter_table("users") as batch_op:
         batch_op.alter_column("login_id", existing_type=sa.String(length=32), nullable=False)

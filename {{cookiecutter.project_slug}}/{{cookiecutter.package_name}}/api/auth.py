@@ -33,9 +33,7 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     login_id: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
@@ -60,9 +58,7 @@ def issue_token(user: User) -> tuple[str, datetime]:
     token = secrets.token_urlsafe(32)
     expires_at = now + current_app.config["API_TOKEN_LIFETIME"]
     db.session.add(
-        ApiToken(
-            token_hash=digest(token), user=user, login_id=user.login_id, expires_at=expires_at
-        )
+        ApiToken(token_hash=digest(token), user=user, login_id=user.login_id, expires_at=expires_at)
     )
     db.session.commit()
     return token, expires_at
@@ -120,8 +116,9 @@ def token_required(blueprint):
             return view(*args, **kwargs)
 
         documented = blueprint.doc(security=BEARER)(authenticated_view)
-        return blueprint.alt_response(
+        unauthorized = blueprint.alt_response(
             401, schema=ErrorSchema, description="No valid bearer token"
-        )(documented)
+        )
+        return unauthorized(documented)
 
     return decorator

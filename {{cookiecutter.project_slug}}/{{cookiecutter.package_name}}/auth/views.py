@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 
+from .. import mail
 from ..extensions import db, limiter, login_manager
 from ..models import User, user_by_email
 from .forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
@@ -11,6 +12,7 @@ from .reset import send_reset_email, user_for_reset_token
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 TOO_MANY_ATTEMPTS = "Too many attempts from your address. Wait a minute, then try again."
+MAIL_NOT_SENT = "We could not send the email just now. Please try again in a minute."
 
 
 def attempts_limit() -> str:
@@ -84,7 +86,13 @@ def request_reset():
     if form.validate_on_submit():
         user = user_by_email(form.email.data)
         if user:
-            send_reset_email(user)
+            try:
+                send_reset_email(user)
+            except mail.MailNotSent:
+                # Said plainly rather than dropped: the person asks again later.
+                flash(MAIL_NOT_SENT, "error")
+                page = render_template("auth/reset_request.html", form=form)
+                return page, 503, {"Retry-After": "60"}
         # The same answer either way: the page does not tell who has an account.
         flash("If an account uses that address, a reset link is on its way to it.", "info")
         return redirect(url_for("auth.login"))

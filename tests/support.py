@@ -155,6 +155,10 @@ def skip_or_fail(reason: str):
     pytest.skip(reason)
 
 
+# What Heroku's router adds to every request it passes to a dyno: TLS ended
+# at the router (production redirects plain HTTP), and the client's address.
+ROUTER_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "127.0.0.1"}
+
 HEROKU_BOOT_LIMIT = 60  # seconds for web to bind $PORT (error R10)
 HEROKU_KILL_WINDOW = 30  # seconds between SIGTERM and SIGKILL
 

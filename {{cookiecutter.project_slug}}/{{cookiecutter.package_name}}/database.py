@@ -8,11 +8,16 @@ DATABASE_ANSWER_TIMEOUT seconds, closes itself (the pool then drops it) and
 raises OperationalError, which errors.py answers with a 503.
 """
 
+import logging
+
 import psycopg
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
+
+logger = logging.getLogger(__name__)
 
 
 class DatabaseDidNotAnswer(psycopg.OperationalError):
@@ -34,6 +39,30 @@ class AnswerTimeoutConnection(psycopg.Connection):
             raise DatabaseDidNotAnswer(
                 f"no answer from the database within {self.answer_timeout} s"
             ) from None
+
+
+def register_database_guards(app: Flask) -> None:
+    """Bound every wait on the database, and end sessions without errors.
+
+    Call after `db.init_app`: teardowns run last-registered first, so the
+    session is closed here before Flask-SQLAlchemy's own teardown runs.
+    """
+    app.teardown_appcontext(close_session)
+    bound_database_waits(app)
+
+
+def close_session(error: BaseException | None) -> None:
+    """Close the request's session; if its connection died after the last
+    query (a failover, a restart), throw the connection away instead of
+    failing a request that has already been answered."""
+    try:
+        db.session.close()
+    except SQLAlchemyError as close_error:
+        db.session().invalidate()  # the scoped session has no proxy for it
+        logger.warning(
+            "database connection lost after the request",
+            extra={"fields": {"error": type(getattr(close_error, "orig", close_error)).__name__}},
+        )
 
 
 def bound_database_waits(app: Flask) -> None:

@@ -13,7 +13,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from {{ cookiecutter.package_name }} import health, mail
+from {{ cookiecutter.package_name }} import database, health, mail
 from {{ cookiecutter.package_name }}.config import load_settings
 from {{ cookiecutter.package_name }}.database import AnswerTimeoutConnection, DatabaseDidNotAnswer
 from {{ cookiecutter.package_name }}.extensions import db{% if cookiecutter.use_web_ui %}, limiter{% endif %}
@@ -21,6 +21,14 @@ from {{ cookiecutter.package_name }}.extensions import db{% if cookiecutter.use_
 HTML = {"Accept": "text/html"}
 JSON = {"Accept": "application/json"}
 POSTGRES = "postgres://u:p@db.example.com/d"
+
+
+@pytest.fixture(autouse=True)
+def answering_database():
+    """A test that makes the database time out leaves the next ones a database
+    that is not failing fast."""
+    yield
+    database.breaker.reset()
 
 
 def settings(**environ):
@@ -43,9 +51,9 @@ def test_postgres_waits_have_defaults_under_the_routers_30_s():
     assert options["pool_timeout"] == 5
     assert options["connect_args"] == {
         "connect_timeout": 3,
-        "options": "-c statement_timeout=5000",
+        "options": "-c statement_timeout=3000",
     }
-    assert config["DATABASE_ANSWER_TIMEOUT"] == 6
+    assert config["DATABASE_ANSWER_TIMEOUT"] == 4
 
 
 def test_postgres_waits_are_settings():
@@ -223,3 +231,16 @@ def test_a_mail_that_cannot_be_sent_raises_mail_not_sent(make_app):
     with app.app_context(), pytest.raises(mail.MailNotSent):
         mail.send_email("ada@example.com", "Hello", "A body.")
 {%- endif %}
+
+
+def test_after_a_timeout_the_process_fails_fast_then_tries_again(monkeypatch):
+    monkeypatch.setattr(database, "FAIL_FAST_SECONDS", 0.2)
+    breaker = database.Breaker()
+    assert breaker.allow()
+    breaker.trip()
+    assert not breaker.allow()  # no request waits on a database known not to answer
+    time.sleep(0.25)
+    assert breaker.allow()  # one request tries again...
+    assert not breaker.allow()  # ...while the others still fail fast
+    breaker.reset()  # it got an answer
+    assert breaker.allow()

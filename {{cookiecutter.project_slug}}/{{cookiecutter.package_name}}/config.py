@@ -312,7 +312,7 @@ def postgres_timeouts(environ) -> dict:
     or unreachable database fails with a 503 instead of holding its thread.
     """
     connect_args = {"connect_timeout": int_setting(environ, "DATABASE_CONNECT_TIMEOUT", 3)}
-    statement_timeout = int_setting(environ, "DATABASE_STATEMENT_TIMEOUT", 5)
+    statement_timeout = int_setting(environ, "DATABASE_STATEMENT_TIMEOUT", 3)
     if statement_timeout:
         connect_args["options"] = f"-c statement_timeout={statement_timeout * 1000}"
     return connect_args
@@ -325,7 +325,7 @@ def database_answer_timeout(environ, url: str) -> int | None:
     or a lost network answers nothing, so the client also stops waiting, one
     second after the server would have cancelled the statement.
     """
-    statement_timeout = int_setting(environ, "DATABASE_STATEMENT_TIMEOUT", 5)
+    statement_timeout = int_setting(environ, "DATABASE_STATEMENT_TIMEOUT", 3)
     if url.startswith("sqlite") or not statement_timeout:
         return None
     return statement_timeout + 1

@@ -76,8 +76,9 @@ def handle_database_unavailable(error: SQLAlchemyError):
     with contextlib.suppress(SQLAlchemyError):
         db.session.rollback()
     login_manager = getattr(current_app, "login_manager", None)
-    if login_manager is not None and "_login_user" not in g:
-        # The page names who is logged in; do not ask the database again.
+    if login_manager is not None:
+        # The page names who is logged in, which takes the database (the
+        # user, or their expired attributes): show it as to a visitor.
         g._login_user = login_manager.anonymous_user()
     unavailable = ServiceUnavailable(
         "The database is not answering. Try again in a few seconds.",

@@ -297,6 +297,8 @@ class Load:
             )
             answer.sent = body
             self.answers.append(answer)
+            if answer.status is None:
+                time.sleep(0.05)  # refused or reset: do not spin
         client.close()
 
     def __enter__(self):

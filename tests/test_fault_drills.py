@@ -286,3 +286,246 @@ def test_postgres_frozen(dyno_project, tmp_path, own_postgres, own_redis):
         f"3. Postgres frozen {FREEZE_SECONDS} s", f"{len(answers)} requests",
         f"{len(failures)} × 503 (slowest {slowest:.1f} s)", f"{recovery:.1f} s",
     )
+
+
+# 4. Redis stopped, then frozen -----------------------------------------
+
+def make_users(dyno: Dyno, emails: list[str]) -> None:
+    code = (
+        "from wsgi import app\n"
+        "from my_service.commands import create_account\n"
+        "with app.app_context():\n"
+        f"    for email in {emails!r}:\n"
+        f"        create_account(email, {PASSWORD!r}, is_admin=False)\n"
+    )
+    result = dyno.run_command(f"python -c {shlex_quote(code)}")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def shlex_quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+class Resets:
+    """Password reset requests, each from its own address (the limiter counts
+    per address) for its own account; what each was answered."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.answers: list[tuple[str, int, float]] = []
+
+    def ask(self, email: str) -> int:
+        client = RouterClient(self.url, address=f"10.1.0.{len(self.answers) + 1}")
+        token = client.form_token("/auth/reset")
+        started = time.monotonic()
+        status, _, page = client.request(
+            "POST", "/auth/reset", {"email": email, "csrf_token": token}, keep_alive=False
+        )
+        seconds = time.monotonic() - started
+        assert status in (302, 503), (email, status)
+        if status == 503:
+            assert b"could not send the email just now" in page  # told to try again
+        self.answers.append((email, status, seconds))
+        return status
+
+    def promised(self) -> list[str]:
+        """The addresses told that a link is on its way."""
+        return [email for email, status, _ in self.answers if status == 302]
+
+
+def mails_sent(dyno: Dyno, email: str, log: str = "worker") -> int:
+    return dyno.output(log).count(f"to={email}")
+
+
+def healthz_degraded_within(url: str, limit: float) -> float:
+    """Seconds until /healthz answers 503; each answer must come inside `limit`."""
+    prober = RouterClient(url)
+    started = time.monotonic()
+    while time.monotonic() - started < 20:
+        answer = prober.timed("healthz", "GET", "/healthz", keep_alive=False)
+        assert answer.status in (200, 503) and answer.seconds < limit, answer
+        if answer.status == 503:
+            return time.monotonic() - started
+        time.sleep(0.5)
+    pytest.fail("/healthz never said degraded")
+
+
+def limiter_fallback(url: str, address: str) -> tuple[int, int]:
+    """Twelve wrong passwords from one address: (let through, refused with 429)."""
+    client = RouterClient(url, address=address)
+    token = client.form_token("/auth/login")
+    statuses = [
+        client.request("POST", "/auth/login",
+                       {"email": EMAIL, "password": "wrong password!", "csrf_token": token})[0]
+        for _ in range(12)
+    ]
+    assert set(statuses) <= {200, 429}, statuses
+    return statuses.count(200), statuses.count(429)
+
+
+def test_redis_stopped_then_frozen(dyno_project, tmp_path, own_postgres, own_redis):
+    dyno = start_service(dyno_project, tmp_path, own_postgres, own_redis)
+    people = [f"reset-{n}@example.com" for n in range(1, 6)]
+    make_users(dyno, people)
+    web, worker = serve(dyno), dyno.start("worker")
+    resets = Resets(dyno.url)
+    try:
+        visitor = Visitor(dyno.url)
+        with Load(dyno.url, visitor.plan(), 4, 120, visitor.cookies) as load:
+            assert resets.ask(people[0]) == 302
+            wait_until(lambda: mails_sent(dyno, people[0]) == 1, 30, "the first mail")
+
+            own_redis.stop()
+            stopped_degraded = healthz_degraded_within(dyno.url, 5)
+            resets.ask(people[1])
+            passed, refused = limiter_fallback(dyno.url, "10.2.0.1")
+            assert RouterClient(dyno.url, address="10.2.0.2").log_in(EMAIL, PASSWORD) == 302
+
+            own_redis.start()
+            restarted = time.monotonic()
+            wait_until(lambda: resets.ask(people[2]) == 302, 30, "a reset queued again")
+            wait_until(lambda: mails_sent(dyno, people[2]) >= 1, 60, "tasks to flow again")
+            tasks_again = time.monotonic() - restarted
+
+            own_redis.freeze()
+            frozen_degraded = healthz_degraded_within(dyno.url, 5)
+            resets.ask(people[3])
+            login_started = time.monotonic()
+            assert RouterClient(dyno.url, address="10.3.0.1").log_in(EMAIL, PASSWORD) == 302
+            frozen_login = time.monotonic() - login_started
+            time.sleep(5)
+
+            own_redis.thaw()
+            thawed = time.monotonic()
+            wait_until(lambda: resets.ask(people[4]) == 302, 30, "a reset queued after the thaw")
+            wait_until(lambda: mails_sent(dyno, people[4]) >= 1, 60, "tasks after the thaw")
+            thaw_recovery = time.monotonic() - thawed
+            load.stop()
+        for email in resets.promised():
+            wait_until(lambda email=email: mails_sent(dyno, email) >= 1, 30, f"mail to {email}")
+    finally:
+        Dyno.stop(worker)
+        Dyno.stop(web)
+    failed = [a for a in load.answers if a.status not in OK]
+    assert not failed, f"{len(failed)} requests failed: {failed[:3]}"
+    # Counted in memory, by each of the 2 gunicorn processes alone: 5 a minute
+    # each, so at most 10 wrong passwords pass before the 429s.
+    assert refused and passed <= 10, (passed, refused)
+    told_to_retry = [email for email, status, _ in resets.answers if status == 503]
+    slowest_reset = max(seconds for _, _, seconds in resets.answers)
+    assert slowest_reset < 15
+    record_figure(
+        f"drill 4, Redis stopped then frozen: {summary(load.answers)} of pages and API, "
+        f"none failed; /healthz 503 {stopped_degraded:.1f} s after the stop, "
+        f"{frozen_degraded:.1f} s after the freeze; login limit with Redis down: "
+        f"{passed} wrong passwords passed, {refused} refused (429); login while frozen "
+        f"{frozen_login:.1f} s; resets {[(s, round(t, 1)) for _, s, t in resets.answers]}, "
+        f"{len(told_to_retry)} told to retry, every promised mail sent; tasks flowing "
+        f"{tasks_again:.1f} s after restart, {thaw_recovery:.1f} s after thaw"
+    )
+    record_row(
+        "4. Redis stopped, then frozen", f"{len(load.answers)} requests, {len(resets.answers)} "
+        "password resets", f"0 (resets: {len(told_to_retry)} × 503 'try again', 0 lost)",
+        f"{tasks_again:.1f} s / {thaw_recovery:.1f} s",
+    )
+
+
+# 5. Worker killed with 200 tasks ----------------------------------------
+
+TASKS = 200
+
+
+def enqueue_effects(dyno: Dyno, folder: Path, count: int, seconds: float) -> None:
+    code = (
+        "import wsgi\n"
+        "from my_service.tasks import drill_effect\n"
+        f"for n in range({count}):\n"
+        f"    drill_effect.delay({str(folder)!r}, f'task-{{n}}', {seconds})\n"
+    )
+    result = dyno.run_command(f"python -c {shlex_quote(code)}")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def effects(folder: Path) -> int:
+    return sum(1 for path in folder.iterdir() if path.name.startswith("task-"))
+
+
+def attempts(folder: Path) -> int:
+    log = folder / "attempts.log"
+    return len(log.read_text().split()) if log.exists() else 0
+
+
+def test_worker_killed_with_200_tasks(dyno_project, tmp_path, own_postgres, own_redis):
+    # A short visibility timeout: a killed worker's tasks come back in seconds.
+    dyno = start_service(
+        dyno_project, tmp_path, own_postgres, own_redis,
+        REDIS_VISIBILITY_TIMEOUT="5", WORKER_CONCURRENCY="4",
+    )
+    folder = tmp_path / "effects"
+    folder.mkdir()
+    enqueue_effects(dyno, folder, TASKS, 0.1)
+    first = dyno.start("worker", "worker-1")
+    try:
+        wait_until(lambda: attempts(folder) >= TASKS // 4, 60, "a quarter of the tasks to start")
+    finally:
+        Dyno.kill(first)
+    done_before, started_before = effects(folder), attempts(folder)
+    second = dyno.start("worker", "worker-2")
+    restarted = time.monotonic()
+    try:
+        wait_until(lambda: effects(folder) == TASKS, 120, "every task's effect")
+        recovery = time.monotonic() - restarted
+        time.sleep(2)  # anything handed out twice would show now
+    finally:
+        Dyno.stop(second)
+    assert effects(folder) == TASKS
+    again = attempts(folder) - TASKS
+    record_figure(
+        f"drill 5, worker SIGKILLed with {TASKS} tasks: {done_before} done and "
+        f"{started_before - done_before} running at the kill; the next worker finished "
+        f"all {TASKS} effects once each in {recovery:.1f} s ({again} attempts ran again)"
+    )
+    record_row(
+        "5. worker SIGKILLed", f"{TASKS} tasks", f"0 lost, 0 effects twice ({again} re-run)",
+        f"{recovery:.1f} s",
+    )
+
+
+# 6. SIGTERM to web under load -------------------------------------------
+
+def test_sigterm_to_web_under_load(dyno_project, tmp_path, own_postgres, own_redis):
+    dyno = start_service(dyno_project, tmp_path, own_postgres, own_redis)
+    web = serve(dyno)
+    visitor = Visitor(dyno.url)
+    plan = visitor.plan()
+    slow = Request("slow", "GET", "/drill/slow", anonymous=True)
+    with Load(dyno.url, lambda turn: slow if turn % 8 == 0 else plan(turn), 16, 30,
+              visitor.cookies, keep_alive=False) as load:
+        time.sleep(4)
+        signalled = time.monotonic()
+        exited_after = Dyno.stop(web)
+        time.sleep(1)
+        load.stop()
+    assert web.returncode == 0, dyno.output("web")
+    before = [a for a in load.answers if a.started < signalled]
+    in_flight = [a for a in before if a.ended > signalled]
+    broken = [a for a in before if a.status not in OK]
+    assert not broken, [(a.name, a.status, a.error) for a in broken]
+    refused = [a for a in load.answers if a.error == "ConnectionRefusedError"]
+    other = [a for a in load.answers if a.started >= signalled and a.status not in OK
+             and a.error != "ConnectionRefusedError"]
+    assert exited_after < HEROKU_KILL_WINDOW
+    assert any(a.name == "slow" for a in in_flight), "no slow request was in flight"
+    record_figure(
+        f"drill 6, SIGTERM to web under load: {len(before)} requests sent before it, all "
+        f"answered ({len(in_flight)} in flight, the slowest {max(a.seconds for a in in_flight):.1f} s); "
+        f"exit {exited_after:.1f} s after SIGTERM; afterwards {len(refused)} refused "
+        f"connections, {len(other)} other errors"
+    )
+    assert not other, [(a.name, a.status, a.error) for a in other]
+    record_row(
+        "6. SIGTERM to web under load", f"{len(before)} requests ({len(in_flight)} in flight)",
+        "0", f"exit in {exited_after:.1f} s",
+    )

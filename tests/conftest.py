@@ -3,7 +3,7 @@ import secrets
 
 import pytest
 
-from support import FIGURES, VARIANTS, project_venv, render, skip_or_fail
+from support import DRILL_ROWS, FIGURES, VARIANTS, project_venv, render, skip_or_fail
 
 
 @pytest.fixture(scope="session")
@@ -169,3 +169,9 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("measured")
         for line in FIGURES:
             terminalreporter.write_line(line)
+    if DRILL_ROWS:
+        terminalreporter.section("fault drills")
+        terminalreporter.write_line("| drill | requests or tasks | failures | recovery |")
+        terminalreporter.write_line("| --- | --- | --- | --- |")
+        for row in sorted(DRILL_ROWS):
+            terminalreporter.write_line("| " + " | ".join(row) + " |")

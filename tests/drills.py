@@ -6,6 +6,7 @@ so it can stop, freeze (SIGSTOP) and restart them; the machine's shared
 Postgres and Redis are never touched.
 """
 
+import contextlib
 import http.client
 import itertools
 import os
@@ -42,10 +43,8 @@ def freeze_tree(pid: int, frozen: bool) -> None:
     """SIGSTOP (or SIGCONT) a server and all its processes: a hung host or a
     network partition, where sockets stay open and nothing answers."""
     for member in process_tree(pid):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(member, signal.SIGSTOP if frozen else signal.SIGCONT)
-        except ProcessLookupError:
-            pass
 
 
 class OwnPostgres:

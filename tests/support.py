@@ -266,3 +266,12 @@ FIGURES: list[str] = []
 def record_figure(text: str) -> None:
     """A measured figure, printed in the run's closing summary."""
     FIGURES.append(text)
+
+
+DRILL_ROWS: list[tuple[str, str, str, str]] = []
+
+
+def record_drill_row(drill: str, work: str, failures: str, recovery: str) -> None:
+    """A row of the fault drills' table, printed in the run's closing summary
+    (and kept in the README's reliability section)."""
+    DRILL_ROWS.append((drill, work, failures, recovery))

@@ -9,6 +9,7 @@ collects one row a drill for the README's reliability table.
 
 import json
 import re
+import subprocess
 import time
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from support import (
     Dyno,
     production,
     project_venv,
+    record_drill_row,
     record_figure,
     wait_for_http,
     wait_until,
@@ -32,10 +34,6 @@ PASSWORD = "correct horse battery staple"
 EMAIL = "drill@example.com"
 ROUTER_TIMEOUT = 30  # Heroku's router answers 503 (H12) after 30 s
 OK = {200, 201, 302}
-
-
-def record_row(drill: str, work: str, failures: str, recovery: str) -> None:
-    record_figure(f"drill table | {drill} | {work} | {failures} | {recovery}")
 
 
 def start_service(dyno_project, tmp_path, postgres, redis, **environ) -> Dyno:
@@ -160,14 +158,14 @@ def test_steady_load(dyno_project, tmp_path, own_postgres, own_redis):
     answers = load.answers
     failed = [a for a in answers if a.status not in OK]
     assert not failed, f"{len(failed)} failed: {failed[:3]}"
-    acknowledged, rows = check_no_write_lost(answers, own_postgres)
+    acknowledged, _ = check_no_write_lost(answers, own_postgres)
     rate = len(answers) / (load.ended - load.started)
     record_figure(
         f"drill 1, steady load ({STEADY_CONNECTIONS} connections, {STEADY_SECONDS} s): "
         f"{summary(answers)}, {rate:.0f} requests/s, {acknowledged} writes, all stored"
     )
     durations = [a.seconds for a in answers]
-    record_row(
+    record_drill_row(
         "1. steady load", f"{len(answers)} requests ({rate:.0f}/s, "
         f"p50 {percentile(durations, 0.5) * 1000:.0f} ms, "
         f"p99 {percentile(durations, 0.99) * 1000:.0f} ms)", "0", "-",
@@ -223,13 +221,14 @@ def test_postgres_stopped_mid_load(dyno_project, tmp_path, own_postgres, own_red
     acknowledged, rows = check_no_write_lost(answers, own_postgres)
     record_figure(
         f"drill 2, Postgres stopped 10 s under load: {summary(answers)}; "
-        f"{len(failures)} answered 503 with Retry-After (max {max(a.seconds for a in failures):.2f} s), "
+        f"{len(failures)} answered 503 with Retry-After "
+        f"(max {max(a.seconds for a in failures):.2f} s), "
         f"{log_lines} log lines for them; {len(pages)} pages without the database all 200; "
         f"200 again {recovery:.2f} s after restart; {acknowledged} acknowledged writes, {rows} rows"
     )
-    record_row(
+    record_drill_row(
         "2. Postgres stopped 10 s", f"{len(answers)} requests",
-        f"{len(failures)} × 503 + Retry-After, 0 × 5xx else", f"{recovery:.1f} s",
+        f"{len(failures)} x 503 + Retry-After, 0 x 5xx else", f"{recovery:.1f} s",
     )
 
 
@@ -277,14 +276,14 @@ def test_postgres_frozen(dyno_project, tmp_path, own_postgres, own_redis):
     acknowledged, rows = check_no_write_lost(answers, own_postgres)
     record_figure(
         f"drill 3, Postgres frozen {FREEZE_SECONDS} s under load: {summary(answers)}; "
-        f"slowest request while frozen {slowest:.1f} s, {len(failures)} × 503; /healthz 503 in "
+        f"slowest request while frozen {slowest:.1f} s, {len(failures)} x 503; /healthz 503 in "
         f"{max(h.seconds for h in late_health):.1f} s at most; {len(pages)} pages "
         f"(max {max(a.seconds for a in pages):.1f} s); answering again {recovery:.1f} s "
         f"after SIGCONT; {acknowledged} acknowledged writes, {rows} rows"
     )
-    record_row(
+    record_drill_row(
         f"3. Postgres frozen {FREEZE_SECONDS} s", f"{len(answers)} requests",
-        f"{len(failures)} × 503 (slowest {slowest:.1f} s)", f"{recovery:.1f} s",
+        f"{len(failures)} x 503 (slowest {slowest:.1f} s)", f"{recovery:.1f} s",
     )
 
 
@@ -425,9 +424,9 @@ def test_redis_stopped_then_frozen(dyno_project, tmp_path, own_postgres, own_red
         f"{len(told_to_retry)} told to retry, every promised mail sent; tasks flowing "
         f"{tasks_again:.1f} s after restart, {thaw_recovery:.1f} s after thaw"
     )
-    record_row(
+    record_drill_row(
         "4. Redis stopped, then frozen", f"{len(load.answers)} requests, {len(resets.answers)} "
-        "password resets", f"0 (resets: {len(told_to_retry)} × 503 'try again', 0 lost)",
+        "password resets", f"0 (resets: {len(told_to_retry)} x 503 'try again', 0 lost)",
         f"{tasks_again:.1f} s / {thaw_recovery:.1f} s",
     )
 
@@ -487,7 +486,7 @@ def test_worker_killed_with_200_tasks(dyno_project, tmp_path, own_postgres, own_
         f"{started_before - done_before} running at the kill; the next worker finished "
         f"all {TASKS} effects once each in {recovery:.1f} s ({again} attempts ran again)"
     )
-    record_row(
+    record_drill_row(
         "5. worker SIGKILLed", f"{TASKS} tasks", f"0 lost, 0 effects twice ({again} re-run)",
         f"{recovery:.1f} s",
     )
@@ -520,12 +519,223 @@ def test_sigterm_to_web_under_load(dyno_project, tmp_path, own_postgres, own_red
     assert any(a.name == "slow" for a in in_flight), "no slow request was in flight"
     record_figure(
         f"drill 6, SIGTERM to web under load: {len(before)} requests sent before it, all "
-        f"answered ({len(in_flight)} in flight, the slowest {max(a.seconds for a in in_flight):.1f} s); "
+        f"answered ({len(in_flight)} in flight, "
+        f"the slowest {max(a.seconds for a in in_flight):.1f} s); "
         f"exit {exited_after:.1f} s after SIGTERM; afterwards {len(refused)} refused "
         f"connections, {len(other)} other errors"
     )
     assert not other, [(a.name, a.status, a.error) for a in other]
-    record_row(
+    record_drill_row(
         "6. SIGTERM to web under load", f"{len(before)} requests ({len(in_flight)} in flight)",
         "0", f"exit in {exited_after:.1f} s",
+    )
+
+
+# 7. Many dynos, one service ---------------------------------------------
+
+HAPROXY_CONFIG = """\
+global
+    maxconn 512
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 35s
+    timeout server 30s
+    option http-server-close
+frontend router
+    bind 127.0.0.1:{port}
+    # What Heroku's router adds: the client's address, and TLS ended here.
+    option forwardfor
+    http-request set-header X-Forwarded-Proto https
+    default_backend dynos
+backend dynos
+    balance roundrobin
+{servers}
+"""
+
+
+class Router:
+    """HAProxy on loopback, round robin over the given web dynos."""
+
+    def __init__(self, folder: Path, dynos: list[Dyno], name: str):
+        import shutil
+
+        if not shutil.which("haproxy"):
+            from support import skip_or_fail
+
+            skip_or_fail("no haproxy on PATH (apt-get install haproxy)")
+        from support import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        servers = "\n".join(
+            f"    server web{n} 127.0.0.1:{dyno.port}" for n, dyno in enumerate(dynos, 1)
+        )
+        config = folder / f"{name}.cfg"
+        config.write_text(HAPROXY_CONFIG.format(port=self.port, servers=servers))
+        self.process = subprocess.Popen(["haproxy", "-f", str(config)])
+        wait_until(lambda: self.process.poll() is not None or answers(self.url), 10,
+                   "haproxy to listen")
+        assert self.process.poll() is None, "haproxy refused its configuration"
+
+    def client(self, address_ignored: str = "") -> RouterClient:
+        """A client of the proxy: the proxy adds the router's headers itself."""
+        client = RouterClient(self.url)
+        client.headers = {}
+        return client
+
+    def close(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def answers(url: str) -> bool:
+    try:
+        client = RouterClient(url)
+        client.headers = {}
+        return client.request("GET", "/healthz", keep_alive=False)[0] == 200
+    except OSError:
+        return False
+
+
+def wrk(url: str, path: str, headers: dict, seconds: int = 8) -> dict:
+    """Requests per second and latencies from wrk, 2 threads, 32 connections."""
+    import shutil
+
+    if not shutil.which("wrk"):
+        from support import skip_or_fail
+
+        skip_or_fail("no wrk on PATH (apt-get install wrk)")
+    command = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "--timeout", "30s"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run(
+        [*command, url + path], capture_output=True, text=True, timeout=seconds + 30
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    total = int(re.search(r"(\d+) requests in", output).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: (.*)", output)
+    p50 = re.search(r"50%\s+([\d.]+\w+)", output).group(1)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", output).group(1)
+    return {"rate": rate, "total": total, "bad": int(bad.group(1)) if bad else 0,
+            "errors": errors.group(1) if errors else "", "p50": p50, "p99": p99}
+
+
+def served_by(dyno: Dyno, name: str) -> int:
+    return dyno.output(name).count("msg=request ")
+
+
+def test_many_dynos_one_service(dyno_project, tmp_path, own_postgres, own_redis):
+    project = dyno_project("default")
+    settings = production(
+        tmp_path,
+        DATABASE_URL="postgres://" + own_postgres.url.split("://", 1)[1],
+        REDIS_URL=own_redis.url,
+        SUMMARY_INTERVAL_SECONDS="2",  # beat's example task every 2 s, to count
+    )
+    venv = project_venv(project)
+    # Two web dynos of one app: the same settings (SECRET_KEY too), own ports.
+    first, second = (Dyno(project, venv, tmp_path, **settings) for _ in range(2))
+    first.release()
+    result = first.run_command(f"flask create-user --email {EMAIL} --password '{PASSWORD}'")
+    assert result.returncode == 0, result.stderr
+    webs = [serve(first, "web-1"), serve(second, "web-2")]
+    workers = [first.start("worker", "worker-1"), first.start("worker", "worker-2")]
+    beat = first.start("beat")
+    routers = []
+    try:
+        both = Router(tmp_path, [first, second], "both")
+        one = Router(tmp_path, [first], "one")
+        routers += [both, one]
+
+        # A person's session, form token and login limit, whichever dyno answers.
+        person = both.client()
+        person.request("GET", "/", keep_alive=False)
+        assert person.log_in(EMAIL, PASSWORD) == 302
+        pages = [person.request("GET", "/notes/", keep_alive=False)[0] for _ in range(4)]
+        assert pages == [200] * 4
+        token = person.form_token("/notes/new")
+        for n in range(4):  # each post on the other dyno than its form
+            status = person.request(
+                "POST", "/notes/new",
+                {"title": f"dyno-{n}", "body": "", "csrf_token": token}, keep_alive=False,
+            )[0]
+            assert status == 302
+        guesser = both.client()
+        login_token = guesser.form_token("/auth/login")
+        guesses = [
+            guesser.request("POST", "/auth/login", {
+                "email": EMAIL, "password": "wrong password!", "csrf_token": login_token,
+            }, keep_alive=False)[0]
+            for _ in range(8)
+        ]
+        # 5 a minute for the address, counted in Redis by every process: one
+        # attempt (the login above) was spent already.
+        assert guesses == [200] * 4 + [429] * 4, guesses
+
+        # An API token issued by one dyno works on the other.
+        api = both.client()
+        status, _, body = api.request(
+            "POST", "/api/v1/tokens", headers={"Authorization": basic_auth(EMAIL, PASSWORD)},
+            keep_alive=False,
+        )
+        assert status == 201
+        bearer = {"Authorization": f"Bearer {json.loads(body)['token']}"}
+        reads = [api.request("GET", "/api/v1/notes", headers=bearer, keep_alive=False)[0]
+                 for _ in range(4)]
+        assert reads == [200] * 4
+        assert served_by(first, "web-1") > 4 and served_by(second, "web-2") > 4
+
+        # Each queued task's effect happens once, with two workers taking.
+        folder = tmp_path / "effects"
+        folder.mkdir()
+        enqueue_effects(first, folder, 100, 0.02)
+        wait_until(lambda: effects(folder) == 100, 60, "100 task effects")
+        time.sleep(1)
+        assert attempts(folder) == 100, "a task ran twice"
+        took = [
+            len(re.findall(r"drill_effect\[[-0-9a-f]+\] succeeded", first.output(name)))
+            for name in ("worker-1", "worker-2")
+        ]
+        assert all(took), f"one worker took every task: {took}"
+
+        # Throughput through the proxy, over one web dyno and over two.
+        one_dyno = wrk(one.url, "/api/v1/notes", bearer)
+        two_dynos = wrk(both.url, "/api/v1/notes", bearer)
+        for run in (one_dyno, two_dynos):
+            assert run["bad"] == 0 and not run["errors"], run
+
+        # A second beat, started by mistake, doubles the schedule: the README
+        # says beat runs as exactly one dyno, and why.
+        runs_before = first.output("worker-1").count("daily summary") + first.output(
+            "worker-2").count("daily summary")
+        extra_beat = first.start("beat", "beat-2")
+        time.sleep(8)
+        Dyno.stop(extra_beat)
+        sent_by_first = first.output("beat").count("Sending due task daily-summary")
+        sent_by_second = first.output("beat-2").count("Sending due task daily-summary")
+    finally:
+        for router in routers:
+            router.close()
+        for process in [beat, *workers, *webs]:
+            Dyno.stop(process)
+    assert sent_by_second > 0, "the second beat sent nothing: the drill proves nothing"
+    readme = (project / "README.md").read_text()
+    assert "`beat` must run as exactly one dyno, never scaled: two would put every" in readme
+    record_figure(
+        f"drill 7, two web dynos behind HAProxy, two workers, one beat: session, form token, "
+        f"login limit (4 passed, 4 x 429) and API token held across dynos; 100 tasks, "
+        f"each effect once ({took[0]} + {took[1]} by the two workers); throughput on "
+        f"GET /api/v1/notes: one web dyno {one_dyno['rate']:.0f}/s (p50 {one_dyno['p50']}, "
+        f"p99 {one_dyno['p99']}), two {two_dynos['rate']:.0f}/s (p50 {two_dynos['p50']}, "
+        f"p99 {two_dynos['p99']}) on this 2-core machine; a second beat sent "
+        f"{sent_by_second} extra scheduled runs in 8 s (the first sent {sent_by_first} in all; "
+        f"{runs_before} runs before it started)"
+    )
+    record_drill_row(
+        "7. two web dynos, two workers, one beat",
+        f"{one_dyno['total'] + two_dynos['total']} requests, 100 tasks",
+        "0 (a second beat doubles the schedule: run exactly one)",
+        f"{one_dyno['rate']:.0f}/s with one web dyno, {two_dynos['rate']:.0f}/s with two",
     )

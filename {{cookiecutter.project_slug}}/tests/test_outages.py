@@ -88,7 +88,7 @@ def test_every_redis_client_waits_at_most_redis_timeout():
     celery = config["CELERY"]
     assert timeouts.items() <= celery["broker_transport_options"].items()
     assert celery["redis_socket_timeout"] == celery["redis_socket_connect_timeout"] == 4
-    assert celery["task_publish_retry_policy"]["max_retries"] == 2
+    assert celery["task_publish_retry_policy"]["max_retries"] == 1
 {%- endif %}
 {%- endif %}
 

@@ -237,10 +237,10 @@ def celery_settings(environ, instance_path, redis: str) -> dict:
         settings["broker_transport_options"] = transport
         settings["redis_socket_timeout"] = transport["socket_timeout"]
         settings["redis_socket_connect_timeout"] = transport["socket_connect_timeout"]
-        # Queuing a task (`.delay()`) tries three times in about a second,
-        # then raises, so the request can answer instead of waiting on Redis.
+        # Queuing a task (`.delay()`) tries twice, half a second apart, then
+        # raises, so the request can answer instead of waiting on Redis.
         settings["task_publish_retry_policy"] = {
-            "max_retries": 2,
+            "max_retries": 1,
             "interval_start": 0,
             "interval_step": 0.5,
             "interval_max": 0.5,

@@ -192,13 +192,13 @@ def test_postgres_stopped_mid_load(dyno_project, tmp_path, own_postgres, own_red
     try:
         visitor = Visitor(dyno.url)
         with Load(dyno.url, visitor.plan(), OUTAGE_CONNECTIONS, 30, visitor.cookies) as load:
-            time.sleep(5)
+            time.sleep(4)
             own_postgres.stop()
             stopped = time.monotonic()
             time.sleep(10)
             own_postgres.start()
             restarted = time.monotonic()
-            time.sleep(8)
+            time.sleep(6)
             load.stop()
     finally:
         Dyno.stop(web)
@@ -254,7 +254,7 @@ def test_postgres_frozen(dyno_project, tmp_path, own_postgres, own_redis):
                 time.sleep(2)
             own_postgres.thaw()
             thawed = time.monotonic()
-            time.sleep(10)
+            time.sleep(6)
             load.stop()
     finally:
         Dyno.stop(web)
@@ -598,7 +598,7 @@ def answers(url: str) -> bool:
         return False
 
 
-def wrk(url: str, path: str, headers: dict, seconds: int = 8) -> dict:
+def wrk(url: str, path: str, headers: dict, seconds: int = 6) -> dict:
     """Requests per second and latencies from wrk, 2 threads, 32 connections."""
     import shutil
 
@@ -711,7 +711,7 @@ def test_many_dynos_one_service(dyno_project, tmp_path, own_postgres, own_redis)
         runs_before = first.output("worker-1").count("daily summary") + first.output(
             "worker-2").count("daily summary")
         extra_beat = first.start("beat", "beat-2")
-        time.sleep(8)
+        time.sleep(6)
         Dyno.stop(extra_beat)
         sent_by_first = first.output("beat").count("Sending due task daily-summary")
         sent_by_second = first.output("beat-2").count("Sending due task daily-summary")
@@ -730,7 +730,7 @@ def test_many_dynos_one_service(dyno_project, tmp_path, own_postgres, own_redis)
         f"GET /api/v1/notes: one web dyno {one_dyno['rate']:.0f}/s (p50 {one_dyno['p50']}, "
         f"p99 {one_dyno['p99']}), two {two_dynos['rate']:.0f}/s (p50 {two_dynos['p50']}, "
         f"p99 {two_dynos['p99']}) on this 2-core machine; a second beat sent "
-        f"{sent_by_second} extra scheduled runs in 8 s (the first sent {sent_by_first} in all; "
+        f"{sent_by_second} extra scheduled runs in 6 s (the first sent {sent_by_first} in all; "
         f"{runs_before} runs before it started)"
     )
     record_drill_row(

@@ -183,6 +183,26 @@ def test_a_slow_statement_is_cancelled_and_answers_503(make_app):
     assert response.status_code == 503
     with app.app_context():  # the connection is still good for the next request
         assert db.session.scalar(text("SELECT 1")) == 1
+
+
+def test_a_connection_lost_after_the_last_query_does_not_fail_the_request(make_app):
+    url = postgres_url()
+    app = make_app(DATABASE_URL=url)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/answered")
+    def answered():
+        backend = db.session.scalar(text("SELECT pg_backend_pid()"))
+        # A failover or restart ends the session before the request does.
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+        time.sleep(0.2)
+        return "answered"
+
+    response = app.test_client().get("/answered")
+    assert (response.status_code, response.data) == (200, b"answered")
+    with app.app_context():  # the lost connection was thrown away
+        assert db.session.scalar(text("SELECT 1")) == 1
 {%- if cookiecutter.use_web_ui %}
 
 

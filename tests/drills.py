@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -161,9 +162,7 @@ class OwnRedis:
             self.process.wait(timeout=10)
 
 
-def socket_to(port: int):
-    import socket
-
+def socket_to(port: int) -> socket.socket:
     return socket.create_connection(("127.0.0.1", port), timeout=1)
 
 

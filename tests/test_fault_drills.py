@@ -7,12 +7,16 @@ it as Heroku's router does. Figures go to the run's summary; DRILL_TABLE
 collects one row a drill for the README's reliability table.
 """
 
+import base64
 import json
 import re
+import shlex
+import shutil
 import subprocess
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from drills import Load, Request, RouterClient, percentile
@@ -20,10 +24,12 @@ from support import (
     HEROKU_BOOT_LIMIT,
     HEROKU_KILL_WINDOW,
     Dyno,
+    free_port,
     production,
     project_venv,
     record_drill_row,
     record_figure,
+    skip_or_fail,
     wait_for_http,
     wait_until,
 )
@@ -97,8 +103,6 @@ class Visitor:
 
 
 def basic_auth(email: str, password: str) -> str:
-    import base64
-
     return "Basic " + base64.b64encode(f"{email}:{password}".encode()).decode()
 
 
@@ -108,8 +112,6 @@ def written_title(answer) -> str:
 
 
 def titles_in_database(postgres) -> set[str]:
-    import psycopg
-
     with psycopg.connect(postgres.url, connect_timeout=5) as connection:
         return {row[0] for row in connection.execute("SELECT title FROM notes")}
 
@@ -297,14 +299,8 @@ def make_users(dyno: Dyno, emails: list[str]) -> None:
         f"    for email in {emails!r}:\n"
         f"        create_account(email, {PASSWORD!r}, is_admin=False)\n"
     )
-    result = dyno.run_command(f"python -c {shlex_quote(code)}")
+    result = dyno.run_command(f"python -c {shlex.quote(code)}")
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-def shlex_quote(text: str) -> str:
-    import shlex
-
-    return shlex.quote(text)
 
 
 class Resets:
@@ -443,7 +439,7 @@ def enqueue_effects(dyno: Dyno, folder: Path, count: int, seconds: float) -> Non
         f"for n in range({count}):\n"
         f"    drill_effect.delay({str(folder)!r}, f'task-{{n}}', {seconds})\n"
     )
-    result = dyno.run_command(f"python -c {shlex_quote(code)}")
+    result = dyno.run_command(f"python -c {shlex.quote(code)}")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -558,14 +554,8 @@ class Router:
     """HAProxy on loopback, round robin over the given web dynos."""
 
     def __init__(self, folder: Path, dynos: list[Dyno], name: str):
-        import shutil
-
         if not shutil.which("haproxy"):
-            from support import skip_or_fail
-
             skip_or_fail("no haproxy on PATH (apt-get install haproxy)")
-        from support import free_port
-
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         servers = "\n".join(
@@ -578,7 +568,7 @@ class Router:
                    "haproxy to listen")
         assert self.process.poll() is None, "haproxy refused its configuration"
 
-    def client(self, address_ignored: str = "") -> RouterClient:
+    def client(self) -> RouterClient:
         """A client of the proxy: the proxy adds the router's headers itself."""
         client = RouterClient(self.url)
         client.headers = {}
@@ -600,11 +590,7 @@ def answers(url: str) -> bool:
 
 def wrk(url: str, path: str, headers: dict, seconds: int = 6) -> dict:
     """Requests per second and latencies from wrk, 2 threads, 32 connections."""
-    import shutil
-
     if not shutil.which("wrk"):
-        from support import skip_or_fail
-
         skip_or_fail("no wrk on PATH (apt-get install wrk)")
     command = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "--timeout", "30s"]
     for name, value in headers.items():

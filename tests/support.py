@@ -240,12 +240,16 @@ class Dyno:
 
 
 def production(tmp_path: Path, **environ: str) -> dict:
-    """A dyno's settings: production, a fresh secret, state in tmp_path."""
+    """A dyno's settings: production, a fresh secret, state in tmp_path.
+
+    A dyno has a /tmp of its own: so does each test here (beat keeps its
+    schedule file there, which two runs on one machine must not share)."""
     return {
         "APP_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": f"sqlite:///{tmp_path}/dyno.db",
         "INSTANCE_PATH": str(tmp_path / "instance"),
+        "TMPDIR": str(tmp_path),
         **environ,
     }
 

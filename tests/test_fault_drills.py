@@ -696,11 +696,15 @@ def test_many_dynos_one_service(dyno_project, tmp_path, own_postgres, own_redis)
         # says beat runs as exactly one dyno, and why.
         runs_before = first.output("worker-1").count("daily summary") + first.output(
             "worker-2").count("daily summary")
-        extra_beat = first.start("beat", "beat-2")
+        # It runs on a dyno of its own, with its own /tmp (beat's schedule file).
+        own_tmp = tmp_path / "beat-2-tmp"
+        own_tmp.mkdir()
+        beat_dyno = Dyno(project, venv, tmp_path, **{**settings, "TMPDIR": str(own_tmp)})
+        extra_beat = beat_dyno.start("beat", "beat-2")
         time.sleep(6)
         Dyno.stop(extra_beat)
         sent_by_first = first.output("beat").count("Sending due task daily-summary")
-        sent_by_second = first.output("beat-2").count("Sending due task daily-summary")
+        sent_by_second = beat_dyno.output("beat-2").count("Sending due task daily-summary")
     finally:
         for router in routers:
             router.close()

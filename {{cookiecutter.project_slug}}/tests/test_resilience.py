@@ -146,6 +146,21 @@ def test_a_database_that_cannot_be_opened_answers_503(make_app, tmp_path):
     assert response.headers["Retry-After"]
 
 
+def test_a_missing_table_is_a_bug_not_an_outage(make_app, caplog):
+    # SQLite says OperationalError for both; only the outage is a 503.
+    app = make_app()
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/buggy")
+    def buggy():
+        db.session.execute(text("SELECT * FROM no_such_table"))
+        return "unreachable"
+
+    response = app.test_client().get("/buggy", headers=JSON)
+    assert response.status_code == 500
+    assert any(record.exc_info for record in caplog.records)  # its traceback is logged
+
+
 def test_a_hung_health_check_makes_healthz_degraded_in_time(make_app, monkeypatch):
     monkeypatch.setattr(health, "CHECK_TIMEOUT", 0.3)
     app = make_app()

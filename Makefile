@@ -9,7 +9,7 @@ PIP := --quiet --disable-pip-version-check
 DEMO := build/my-service
 DEMO_VENV := build/.venv
 
-.PHONY: demo test test-quick bench lint clean
+.PHONY: demo test test-quick bench lint pins clean
 
 $(BIN)/ready: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ test-quick: $(BIN)/ready
 ## make bench: boot time, memory and task round trips of the generated service
 bench: $(BIN)/ready
 	$(BIN)/python bench/dyno.py
+
+## make pins: re-resolve requirements/*.in into the hashed pins of every
+## option combination (templates/pins/); UPGRADE=1 also moves the transitive
+## pins to their newest releases. Then run make test.
+pins: $(BIN)/ready
+	$(BIN)/python requirements/pins.py
 
 lint: $(BIN)/ready
 	$(BIN)/ruff check .

@@ -1,9 +1,12 @@
 """Finish the generated project: prune what was not chosen, a private .env,
-then the next steps."""
+then the next steps. On a `cruft update` only the pruning: that render is a
+scratch copy to diff against, not a project anyone runs."""
 
 import json
+import os
 import secrets
 import shutil
+import subprocess
 from pathlib import Path
 
 SLUG = "{{ cookiecutter.project_slug }}"
@@ -75,6 +78,8 @@ def write_env(project_dir):
 
 
 NEW_SECRET = "\"$(python -c 'import secrets; print(secrets.token_urlsafe(48))')\""
+# The app's own https://... address, as Heroku reports it.
+PUBLIC_URL = "\"$(heroku info -s | sed -n 's/^web_url=//p')\""
 
 
 def next_steps(slug, python_version, processes, use_web_ui=False):
@@ -94,6 +99,7 @@ def next_steps(slug, python_version, processes, use_web_ui=False):
         "heroku addons:create heroku-postgresql:essential-0",
         *(["heroku addons:create heroku-redis:mini"] if with_worker else []),
         f"heroku config:set SECRET_KEY={NEW_SECRET}",
+        f"heroku config:set PUBLIC_URL={PUBLIC_URL}",
         "git push heroku main",
         # Heroku starts new process types at zero dynos.
         *(["heroku ps:scale worker=1 beat=1"] if with_worker else []),
@@ -105,9 +111,36 @@ def next_steps(slug, python_version, processes, use_web_ui=False):
     )
 
 
+def is_cruft_update(command_line):
+    """Whether the command that started this render is `cruft update` (or
+    `cruft diff`), which render the template into a temporary directory."""
+    words = command_line.split()
+    for index, word in enumerate(words):
+        if os.path.basename(word) == "cruft":
+            return any(later in ("update", "diff") for later in words[index + 1 :])
+    return False
+
+
+def parent_command_line():
+    """The command line of the process that runs this hook: cookiecutter, or
+    cruft around it. cruft gives a hook no other sign of an update."""
+    parent = os.getppid()
+    try:
+        return Path(f"/proc/{parent}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:  # no /proc (macOS): ask ps
+        try:
+            return subprocess.run(
+                ["ps", "-o", "args=", "-p", str(parent)], capture_output=True, text=True
+            ).stdout
+        except OSError:
+            return ""
+
+
 def main():
     options = json.loads(ANSWERS)
     prune(Path.cwd(), unchosen_paths(options, PACKAGE))
+    if is_cruft_update(parent_command_line()):
+        return
     write_env(Path.cwd())
     print(next_steps(SLUG, PYTHON_VERSION, PROCESSES, options["use_web_ui"]))
 

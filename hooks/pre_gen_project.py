@@ -24,19 +24,22 @@ SLUG_MAX_LENGTH = 30  # Heroku's limit for app names
 # names would shadow them.
 TAKEN_MODULE_NAMES = frozenset(
     {
-        "_distutils_hack", "_pytest", "_yaml", "alembic", "amqp", "annotated_types",
+        "_distutils_hack", "_hypothesis_ftz_detector", "_hypothesis_globals",
+        "_hypothesis_pytestplugin", "_pytest", "_yaml", "alembic", "amqp", "annotated_types",
         "apispec", "attr", "attrs", "billiard", "blinker", "celery", "click",
         "click_didyoumean", "click_plugins", "click_repl", "dateutil", "deprecated", "dns",
         "dotenv", "email_validator", "flask", "flask_admin", "flask_limiter",
         "flask_login", "flask_migrate", "flask_smorest", "flask_sqlalchemy", "flask_wtf",
-        "greenlet", "gunicorn", "honcho", "idna", "iniconfig", "itsdangerous", "jinja2",
+        "greenlet", "gunicorn", "honcho", "hypothesis", "idna", "iniconfig", "itsdangerous",
+        "jinja2",
         "jsonschema", "jsonschema_path", "jsonschema_specifications", "kombu",
         "lazy_object_proxy", "limits", "mako", "markupsafe", "marshmallow",
         "openapi_schema_validator", "openapi_spec_validator", "ordered_set", "packaging",
         "pathable", "pip", "pkg_resources", "pluggy", "prompt_toolkit", "psycopg",
         "psycopg_binary", "py", "pydantic", "pydantic_core", "pydantic_settings",
         "pygments", "pytest", "redis", "referencing", "rfc3339_validator", "rpds", "ruff",
-        "setuptools", "six", "sqlalchemy", "typing_extensions", "typing_inspection",
+        "setuptools", "six", "sortedcontainers", "sqlalchemy", "typing_extensions",
+        "typing_inspection",
         "tzlocal", "vine", "wcwidth", "webargs", "werkzeug", "whitenoise", "wrapt",
         "wtforms", "yaml",
         # the generated project's own top-level names
@@ -57,6 +60,17 @@ def check_project_name(name):
     return None
 
 
+def suggest_slug(slug):
+    """A Heroku app name close to `slug`, to offer in place of a bad one."""
+    words = re.findall(r"[a-z0-9]+", slug.lower())
+    suggestion = "-".join(words)[:SLUG_MAX_LENGTH].strip("-")
+    if not suggestion:
+        return "my-service"
+    if not suggestion[0].isalpha():
+        suggestion = f"app-{suggestion}"[:SLUG_MAX_LENGTH].strip("-")
+    return suggestion
+
+
 def check_project_slug(slug):
     allowed = (
         "a lowercase letter first, then lowercase letters, digits and dashes, "
@@ -67,27 +81,45 @@ def check_project_slug(slug):
         or slug.endswith("-")
         or len(slug) > SLUG_MAX_LENGTH
     ):
-        return f"project_slug: {slug!r} is not a Heroku app name; use {allowed}"
+        return (
+            f"project_slug: {slug!r} is not a Heroku app name ({allowed}); "
+            f"type one such as {suggest_slug(slug)!r}"
+        )
     return None
 
 
-def check_package_name(name):
+def package_name_problem(name):
+    """Why `name` cannot be the package's name, or None when it can."""
     if not IDENTIFIER_PATTERN.fullmatch(name):
         return (
-            f"package_name: {name!r} is not importable; use lowercase letters, "
-            "digits and underscores, not starting with a digit"
+            "is not importable (lowercase letters, digits and underscores, "
+            "not starting with a digit)"
         )
     if keyword.iskeyword(name):
-        return f"package_name: {name!r} is a Python keyword; choose another name"
+        return "is a Python keyword"
     if name in sys.stdlib_module_names:
-        return (
-            f"package_name: {name!r} would shadow the standard library module "
-            f"of that name; choose another name"
-        )
+        return "would shadow the standard library module of that name"
     if name in TAKEN_MODULE_NAMES:
+        return "would shadow a module the project uses"
+    return None
+
+
+def suggest_package_name(name):
+    """An importable, unshadowed name close to `name`."""
+    suggestion = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_") or "service"
+    if suggestion[0].isdigit():
+        suggestion = f"app_{suggestion}"
+    while package_name_problem(suggestion):
+        suggestion = f"{suggestion}_app"
+    return suggestion
+
+
+def check_package_name(name):
+    problem = package_name_problem(name)
+    if problem:
         return (
-            f"package_name: {name!r} would shadow a module the project uses; "
-            "choose another name"
+            f"package_name: {name!r} {problem}; "
+            f"type one such as {suggest_package_name(name)!r}"
         )
     return None
 

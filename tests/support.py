@@ -47,9 +47,10 @@ def render(output_dir: Path, **answers) -> Path:
     return Path(project)
 
 
-def load_hook(name: str):
-    """Import a hook script as a module, to test its pure functions."""
-    path = TEMPLATE_DIR / "hooks" / f"{name}.py"
+def load_hook(name: str, folder: str = "hooks"):
+    """Import a hook script (or another script of the template) as a module,
+    to test its pure functions."""
+    path = TEMPLATE_DIR / folder / f"{name}.py"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -74,8 +75,13 @@ def find_python(version: str) -> str | None:
     return None
 
 
-def project_venv(project: Path, python: str = sys.executable) -> Path:
-    """A venv with the project's requirements, cached by their hash."""
+def project_venv(project: Path, python: str | None = None) -> Path:
+    """A venv with the project's requirements, cached by their hash. Its
+    Python is the project's own (.python-version) when this machine has it:
+    the pins are resolved for the Pythons the template offers."""
+    if python is None:
+        wanted = (project / ".python-version").read_text().strip()
+        python = find_python(wanted) or sys.executable
     digest = hashlib.sha256(python.encode())
     for name in ("requirements.txt", "requirements-test.txt"):
         digest.update((project / name).read_bytes())
@@ -85,12 +91,18 @@ def project_venv(project: Path, python: str = sys.executable) -> Path:
     # An interrupted build leaves no "ready" mark: start it again.
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([python, "-m", "venv", str(venv)], check=True)
+    python_in_venv = str(venv / "bin" / "python")
+    # As Heroku and the project's CI install it: every download checked
+    # against its hash, and then nothing missing or in conflict.
     subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-         "--disable-pip-version-check", "-r", "requirements-test.txt"],
+        [python_in_venv, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--require-hashes", "-r", "requirements-test.txt"],
         cwd=project,
         check=True,
         timeout=PIP_TIMEOUT,
+    )
+    subprocess.run(
+        [python_in_venv, "-m", "pip", "check", "--disable-pip-version-check"], check=True
     )
     (venv / "ready").touch()
     return venv
@@ -124,14 +136,40 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def http_get(url: str, timeout: float = 5) -> tuple[int, bytes]:
+# What Heroku's router adds to a request that reached it over TLS. Production
+# redirects any other request to https (but /healthz), as it should.
+ROUTER_HEADERS = {"X-Forwarded-Proto": "https"}
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect is an answer to look at, not to follow
+
+
+OPENER = urllib.request.build_opener(NoRedirects)
+
+
+def http_request(
+    url: str, method: str = "GET", headers: dict | None = None, data: bytes | None = None,
+    timeout: float = 5,
+):
+    """(status, headers, body) of one request sent as the router would pass
+    it on; redirects are returned, not followed."""
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={**ROUTER_HEADERS, **(headers or {})}
+    )
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status, response.read()
+        with OPENER.open(request, timeout=timeout) as response:
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         # Closed, or its keep-alive connection holds up gunicorn's shutdown.
         with error:
-            return error.code, error.read()
+            return error.code, error.headers, error.read()
+
+
+def http_get(url: str, timeout: float = 5) -> tuple[int, bytes]:
+    status, _, body = http_request(url, timeout=timeout)
+    return status, body
 
 
 def wait_for_http(url: str, process: subprocess.Popen, limit: float = 60) -> float:
@@ -154,10 +192,6 @@ def skip_or_fail(reason: str):
         pytest.fail(f"{reason} (CI=true: real services are required)")
     pytest.skip(reason)
 
-
-# What Heroku's router adds to every request it passes to a dyno: TLS ended
-# at the router (production redirects plain HTTP), and the client's address.
-ROUTER_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "127.0.0.1"}
 
 HEROKU_BOOT_LIMIT = 60  # seconds for web to bind $PORT (error R10)
 HEROKU_KILL_WINDOW = 30  # seconds between SIGTERM and SIGKILL

@@ -15,7 +15,7 @@ BAD_ANSWERS = [
     ({"project_slug": "svc-"}, "project_slug"),
     ({"project_slug": "my_service"}, "project_slug"),
     ({"project_slug": "s" * 31}, "project_slug"),
-    ({"project_name": "Ünïcode Sérvice"}, "project_slug"),  # the derived slug
+    ({"project_name": "2048 Game"}, "project_slug"),  # a derived slug must start with a letter
     ({"package_name": "my-service"}, "package_name"),
     ({"package_name": "2svc"}, "package_name"),
     ({"package_name": "class"}, "package_name"),
@@ -50,4 +50,6 @@ def test_bad_answer_is_refused_without_leftovers(tmp_path, answers, field):
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1, result.stderr
     assert errors[0].startswith(f"error: {field}: "), errors[0]
+    if field in ("project_slug", "package_name"):
+        assert "; type one such as '" in errors[0]
     assert list(output_dir.iterdir()) == []

@@ -60,7 +60,11 @@ def service(dyno_project, tmp_path_factory):
     """The default project, released and serving like a web dyno."""
     project = dyno_project("default")
     logs = tmp_path_factory.mktemp("browser-logs")
-    dyno = Dyno(project, project_venv(project), logs, **production(logs))
+    # The browser speaks plain HTTP to loopback, where behind the router it
+    # would speak https: the redirect to https is off here (the dyno drill and
+    # the attack replay check it), or every page would point to a TLS port
+    # that does not exist.
+    dyno = Dyno(project, project_venv(project), logs, **production(logs, FORCE_HTTPS="false"))
     release = dyno.run("release")
     assert release.returncode == 0, release.stdout + release.stderr
     admin = subprocess.run(
@@ -81,7 +85,10 @@ def service(dyno_project, tmp_path_factory):
 @pytest.fixture
 def page(browser, service):
     """A fresh browser session; it notes console errors and failed requests."""
-    context = browser.new_context(base_url=service.url, viewport={"width": 900, "height": 640})
+    context = browser.new_context(
+        base_url=service.url,
+        viewport={"width": 900, "height": 640},
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.console_errors = []

@@ -32,6 +32,33 @@ def test_other_slugs_are_refused_naming_the_rule(slug):
     assert "30 characters at most" in error
 
 
+@pytest.mark.parametrize(
+    ("slug", "suggestion"),
+    [
+        ("2048-game", "app-2048-game"),
+        ("My Service", "my-service"),
+        ("svc-", "svc"),
+        ("", "my-service"),
+        ("s" * 31, "s" * 30),
+        ("9" * 30, "app-" + "9" * 26),
+    ],
+)
+def test_a_refused_slug_comes_with_one_to_type_instead(slug, suggestion):
+    assert pre_gen.suggest_slug(slug) == suggestion
+    assert pre_gen.check_project_slug(suggestion) is None
+    assert pre_gen.check_project_slug(slug).endswith(f"type one such as {suggestion!r}")
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [("class", "class_app"), ("email", "email_app"), ("2svc", "app_2svc"), ("My-Svc", "my_svc")],
+)
+def test_a_refused_package_name_comes_with_one_to_type_instead(name, suggestion):
+    assert pre_gen.suggest_package_name(name) == suggestion
+    assert pre_gen.check_package_name(suggestion) is None
+    assert pre_gen.check_package_name(name).endswith(f"type one such as {suggestion!r}")
+
+
 @pytest.mark.parametrize("name", ["my_service", "svc", "_private", "notes2"])
 def test_importable_package_names_are_accepted(name):
     assert pre_gen.check_package_name(name) is None
@@ -97,6 +124,8 @@ def test_next_steps_name_the_project_and_python():
     assert "honcho start web\n" in steps
     assert "git init -b main" in steps  # the branch `git push heroku main` pushes
     assert steps.rstrip().endswith("git push heroku main")
+    # Links in mail and the accepted host names come from PUBLIC_URL.
+    assert "heroku config:set PUBLIC_URL=" in steps
     assert "create-admin" not in steps
     assert "redis" not in steps
 
@@ -131,3 +160,34 @@ def test_prune_removes_files_and_directories_and_skips_missing_ones(tmp_path):
     (tmp_path / "pkg" / "kept.py").write_text("")
     post_gen.prune(tmp_path, ["pkg/auth", "pkg/admin.py", "pkg/missing.py"])
     assert sorted(path.name for path in (tmp_path / "pkg").iterdir()) == ["kept.py"]
+
+
+@pytest.mark.parametrize(
+    "command_line",
+    [
+        "/home/ada/.venv/bin/python /home/ada/.venv/bin/cruft update -y",
+        "python -m cruft update --skip-apply-ask",
+        "/usr/bin/python3 /usr/local/bin/cruft diff",
+    ],
+)
+def test_a_cruft_update_render_is_told_apart(command_line):
+    assert post_gen.is_cruft_update(command_line)
+
+
+@pytest.mark.parametrize(
+    "command_line",
+    [
+        "/home/ada/.venv/bin/python /home/ada/.venv/bin/cruft create gh:acme/template",
+        "/home/ada/.venv/bin/python /home/ada/.venv/bin/cookiecutter gh:acme/template",
+        "python -m cookiecutter --no-input update-notes",  # a template named "update-notes"
+        "python -m pytest tests/test_render.py",
+        "",
+    ],
+)
+def test_other_renders_are_not_updates(command_line):
+    assert not post_gen.is_cruft_update(command_line)
+
+
+def test_this_process_command_line_is_readable():
+    # Here the parent is whatever started the test run: some named program.
+    assert post_gen.parent_command_line().strip()

@@ -2,6 +2,7 @@
 
 import ast
 import json
+import os
 import re
 import stat
 import subprocess
@@ -48,7 +49,8 @@ def test_awkward_answers_render_to_valid_files(tmp_path):
         project_slug="ada-notes",
         description='Says "hi" & \\leaves',
     )
-    assert json.loads((project / "app.json").read_text())["name"] == name
+    # Heroku's limit for app.json's name is 30 characters: a longer name gives the slug.
+    assert json.loads((project / "app.json").read_text())["name"] == "ada-notes"
     tomllib.loads((project / "pyproject.toml").read_text())
     init = ast.parse((project / "ada_notes" / "__init__.py").read_text())
     constants = {
@@ -58,6 +60,31 @@ def test_awkward_answers_render_to_valid_files(tmp_path):
     }
     assert constants["SERVICE_NAME"] == name
     assert constants["SERVICE_DESCRIPTION"] == 'Says "hi" & \\leaves'
+
+
+@pytest.mark.parametrize(
+    ("name", "slug", "package"),
+    [
+        ("Acme's Café API", "acmes-cafe-api", "acmes_cafe_api"),
+        ("Acme\u2019s Café API", "acmes-cafe-api", "acmes_cafe_api"),
+        # 43 characters: cut at a word boundary to Heroku's 30
+        (
+            "The Quick Brown Fox Jumps Over The Lazy Dog",
+            "the-quick-brown-fox-jumps-over",
+            "the_quick_brown_fox_jumps_over",
+        ),
+        ("Über_Service: für Kunden!", "uber-service-fur-kunden", "uber_service_fur_kunden"),
+        ("---", "my-service", "my_service"),
+    ],
+)
+def test_names_people_type_derive_a_heroku_slug(tmp_path, name, slug, package):
+    project = render(tmp_path, project_name=name)
+    assert project.name == slug
+    assert (project / package / "__init__.py").exists()
+    manifest = json.loads((project / "app.json").read_text())
+    assert len(manifest["name"]) <= 30
+    assert manifest["name"] == (name if len(name) <= 30 else slug)
+    assert_ruff_clean(project)  # a long package name must not push lines over
 
 
 def test_env_is_private_fresh_and_readable_by_every_tool(default_project, tmp_path):
@@ -86,14 +113,15 @@ def test_heroku_sees_one_python_and_one_package_manager(default_project, tmp_pat
     assert "project" not in tomllib.loads((default_project / "pyproject.toml").read_text())
     for name in ("requirements.txt", "requirements-test.txt"):
         for line in (default_project / name).read_text().splitlines():
-            if line and not line.startswith(("#", "-r ")):
-                assert re.fullmatch(r"[A-Za-z0-9_.\[\]-]+==[0-9][0-9A-Za-z.]*", line), line
+            if line and not line.startswith(("#", "-r ", " ")):
+                # name==version, maybe a marker, then its hashes on the next lines
+                assert re.fullmatch(r"[a-z0-9_.-]+==[0-9][0-9A-Za-z.]*( ; [^\\]+)? \\", line), line
 
 
 def test_procfile_names_each_process(default_project, render_variant):
     assert procfile(default_project) == {
         "web": "gunicorn --config gunicorn.conf.py wsgi:app",
-        "release": "DATABASE_STATEMENT_TIMEOUT=0 flask db upgrade",
+        "release": "DATABASE_STATEMENT_TIMEOUT=0 flask release",
         "worker": "REMAP_SIGTERM=SIGQUIT celery --app wsgi:celery_app worker",
         "beat": "celery --app wsgi:celery_app beat",
     }
@@ -122,26 +150,38 @@ def test_app_json_is_a_valid_heroku_manifest(default_project):
     assert manifest["environments"]["test"]["scripts"]["test"]
 
 
-def test_generated_code_is_ruff_clean(variant):
+def assert_ruff_clean(project):
     # Plus ruff's blank-line rules (preview only): Jinja tags that eat or
-    # leave blank lines show up there.
-    for extra in ([], ["--preview", "--select", "E3"]):
+    # leave blank lines show up there. And the formatter, as the project's CI
+    # and pre-commit run it, would change nothing.
+    for command in (
+        ["check"], ["check", "--preview", "--select", "E3"], ["format", "--check"]
+    ):
         result = subprocess.run(
-            [sys.executable, "-m", "ruff", "check", "--no-cache", *extra, "."],
-            cwd=variant,
+            [sys.executable, "-m", "ruff", *command, "--no-cache", "."],
+            cwd=project,
             capture_output=True,
             text=True,
         )
         assert result.returncode == 0, result.stdout + result.stderr
 
 
-def run_generated_suite(project, venv):
+def test_generated_code_is_ruff_clean(variant):
+    assert_ruff_clean(variant)
+
+
+def run_generated_suite(project, venv, database_url=None):
+    """Run the project's suite on SQLite, or on the database at database_url."""
     started = time.monotonic()
+    env = {key: value for key, value in os.environ.items() if key != "TEST_DATABASE_URL"}
+    if database_url:
+        env["TEST_DATABASE_URL"] = database_url
     # `pytest`, as the generated README says, not `python -m pytest` (which
     # would put the project on sys.path by itself).
     result = subprocess.run(
         [str(venv / "bin" / "pytest"), "-q", "-p", "no:cacheprovider"],
         cwd=project,
+        env=env,
         capture_output=True,
         text=True,
         timeout=600,
@@ -163,6 +203,12 @@ def test_generated_suite_passes(variant):
 
 
 @pytest.mark.slow
+def test_generated_suite_passes_on_postgres(default_project, default_venv, postgres_database):
+    """As the generated project's CI runs it: TEST_DATABASE_URL on a Postgres service."""
+    run_generated_suite(default_project, default_venv, database_url=postgres_database)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("version", ["3.12", "3.13", "3.14"])
 def test_generated_suite_passes_on_each_offered_python(tmp_path, version):
     python = find_python(version)
@@ -177,19 +223,23 @@ def test_generated_suite_passes_on_each_offered_python(tmp_path, version):
 WEB_UI_MODULES = ("auth", "notes", "admin.py")
 WEB_UI_TEMPLATES = ("auth", "notes", "admin", "macros")
 # (redis stays when the worker uses it.)
-WEB_UI_REQUIREMENTS = ("Flask-Admin", "Flask-Limiter", "Flask-Login", "limits")
+WEB_UI_REQUIREMENTS = ("Flask-Admin", "Flask-Login")
 WEB_UI_WORDS = re.compile(
-    r"flask_login|flask_admin|flask_limiter|Flask-Login|Flask-Admin|Flask-Limiter"
-    r"|LOGIN_RATE_LIMIT|PASSWORD_RESET|RATELIMIT|current_user|UserMixin"
+    r"flask_login|flask_admin|Flask-Login|Flask-Admin"
+    r"|PASSWORD_RESET|RESET_RATE_LIMIT|REMEMBER_|current_user|UserMixin"
     r"|/auth/|(?<!/api/v1)(?<!f\")/notes/|/admin/|sign-up|\blog in\b"
 )
+# Password attempt limits guard the login form and the API's token endpoint:
+# they go only when both are left out.
+LIMIT_REQUIREMENTS = ("Flask-Limiter", "limits")
+LIMIT_WORDS = re.compile(r"flask_limiter|Flask-Limiter|RATE_LIMIT|RATELIMIT|limits\.py")
 
 
 def requirement_names(project):
     names = set()
     for name in ("requirements.txt", "requirements-test.txt"):
         for line in (project / name).read_text().splitlines():
-            if line and not line.startswith(("#", "-r ")):
+            if line and not line.startswith(("#", "-r ", " ")):
                 names.add(line.split("==")[0].split("[")[0].lower())
     return names
 
@@ -221,6 +271,20 @@ def test_no_trace_of_the_web_ui_when_left_out(render_variant):
             assert not match, f"{path.relative_to(no_web_ui_project)}: {match.group(0)!r}"
     assert {"whitenoise"} <= requirement_names(no_web_ui_project)
     assert (package / "security.py").exists()
+
+
+@pytest.mark.parametrize("name", ["web-ui-only", "api-only", "celery-only"])
+def test_password_attempt_limits_come_with_logins_or_tokens(render_variant, name):
+    project = render_variant(name)
+    wanted = name != "celery-only"
+    assert (project / "my_service" / "limits.py").exists() is wanted
+    limit_requirements = {requirement.lower() for requirement in LIMIT_REQUIREMENTS}
+    assert (limit_requirements <= requirement_names(project)) is wanted
+    if not wanted:
+        assert not requirement_names(project) & limit_requirements
+        for path in project_files(project):
+            match = LIMIT_WORDS.search(path.read_text())
+            assert not match, f"{path.relative_to(project)}: {match.group(0)!r}"
 
 
 @pytest.mark.slow

@@ -6,6 +6,8 @@
     python manage.py db upgrade    (flask db upgrade)
     python manage.py routes        (flask routes)
     python manage.py check         (and every other `flask` command)
+
+Each is the `flask` command of the same name, with the same settings.
 """
 
 import sys

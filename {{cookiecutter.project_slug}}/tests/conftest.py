@@ -1,4 +1,6 @@
-"""Fixtures: a real app on an in-memory database, migrated once.
+"""Fixtures: a real app on an in-memory database, migrated once; on the
+database at TEST_DATABASE_URL instead when that is set (CI sets it to a
+Postgres service), emptied first.
 
 Each test runs inside a transaction that is rolled back afterwards, so rows a
 test commits (through the app, the CLI or the test client) do not leak into
@@ -6,17 +8,19 @@ the next one.{% if cookiecutter.use_celery %} Tasks run eagerly, in the test's o
 test_worker.py for a real worker.{% endif %}
 """
 
-{% if cookiecutter.use_web_ui -%}
+import os
+{%- if cookiecutter.use_web_ui %}
 import re
+{%- endif %}
 
-{% endif -%}
 import pytest
+from flask import g
 from flask_migrate import upgrade
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.extensions import db{% if cookiecutter.use_web_ui %}, limiter{% endif %}
+from {{ cookiecutter.package_name }}.extensions import db{% if cookiecutter.use_web_ui or cookiecutter.use_api %}, limiter{% endif %}
 {%- if cookiecutter.use_web_ui or cookiecutter.use_api %}
 from {{ cookiecutter.package_name }}.models import User
 {%- endif %}
@@ -32,14 +36,20 @@ CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 def test_environ(tmp_path_factory):
     """Settings for test apps; local state goes to a temporary folder."""
     instance = tmp_path_factory.mktemp("instance")
-    return {"APP_ENV": "test", "LOG_LEVEL": "INFO", "INSTANCE_PATH": str(instance)}
+    environ = {"APP_ENV": "test", "LOG_LEVEL": "INFO", "INSTANCE_PATH": str(instance)}
+    if os.environ.get("TEST_DATABASE_URL"):
+        environ["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
+    return environ
 
 
 @pytest.fixture(scope="session")
 def app(test_environ):
     app = create_test_app(test_environ)
     with app.app_context():
-        allow_savepoints_on_sqlite(db.engine)
+        if db.engine.dialect.name == "sqlite":
+            allow_savepoints_on_sqlite(db.engine)
+        else:
+            drop_every_table()  # what an earlier run left
         upgrade()
     yield app
     close_connections(app)
@@ -58,7 +68,7 @@ def make_app(test_environ):
     yield make
     for app in apps:
         close_connections(app)
-{%- if cookiecutter.use_web_ui %}
+{%- if cookiecutter.use_web_ui or cookiecutter.use_api %}
     if apps:
         # Flask-Limiter keeps one storage for all apps, the last one set up:
         # give it back the in-memory storage the other tests count in.
@@ -122,12 +132,28 @@ def create_test_app(environ):
 {%- if cookiecutter.use_celery %}
     app.extensions["celery"].conf.update(task_always_eager=True, task_eager_propagates=True)
 {%- endif %}
+    # First of all the app's hooks (see start_with_a_fresh_g).
+    app.before_request_funcs.setdefault(None, []).insert(0, start_with_a_fresh_g)
     return app
+
+
+def start_with_a_fresh_g():
+    """`g` lives as long as the app context: in these tests (see db_session)
+    longer than one request, so what extensions keep in it (the logged-in
+    user, the CSRF token) would pass from one test client to another. A
+    server starts each request with an empty `g`; so do the tests."""
+    g.__dict__.clear()
 
 
 def close_connections(app):
     with app.app_context():
         db.engine.dispose()
+
+
+def drop_every_table():
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 def allow_savepoints_on_sqlite(engine):
@@ -140,13 +166,15 @@ def allow_savepoints_on_sqlite(engine):
     @event.listens_for(engine, "begin")
     def begin_transaction(connection):
         connection.exec_driver_sql("BEGIN")
-{%- if cookiecutter.use_web_ui %}
+{%- if cookiecutter.use_web_ui or cookiecutter.use_api %}
 
 
 @pytest.fixture(autouse=True)
 def reset_rate_limits(app):
-    """Each test starts with no login attempts counted."""
+    """Each test starts with no password attempts counted."""
     limiter.reset()
+{%- endif %}
+{%- if cookiecutter.use_web_ui %}
 
 
 @pytest.fixture

@@ -1,8 +1,12 @@
 import re
 
 import pytest
+from flask import get_flashed_messages
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from {{ cookiecutter.package_name }}.admin import UserView
+from {{ cookiecutter.package_name }}.extensions import db
 from {{ cookiecutter.package_name }}.models import Note, User
 
 ADMIN_PAGES = ["/admin/", "/admin/admin_users/", "/admin/admin_notes/", "/admin/admin_users/new/"]
@@ -94,3 +98,56 @@ def test_admins_edit_and_delete_anyones_note(client, admin, make_user, csrf, db_
     data = {"id": note.id, "csrf_token": csrf("/admin/admin_notes/")}
     assert client.post("/admin/admin_notes/delete/", data=data).status_code == 302
     assert db_session.scalars(select(Note)).all() == []
+
+
+def new_user_form(csrf, email, password):
+    return {"email": email, "password": password, "csrf_token": csrf("/admin/admin_users/new/")}
+
+
+def test_a_taken_email_is_refused_without_showing_any_sql(
+    client, admin, csrf, make_user, db_session, password
+):
+    make_user("bob@example.com")
+    data = new_user_form(csrf, "BOB@example.com", password)
+    response = client.post("/admin/admin_users/new/", data=data, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "An account with this email exists already." in page
+    for leak in ("INSERT", "password_hash", "scrypt:", "IntegrityError", "UNIQUE"):
+        assert leak not in page, leak
+    assert len(db_session.scalars(select(User)).all()) == 2  # the admin and Bob
+
+
+def test_an_edit_onto_a_taken_email_is_refused(client, admin, csrf, make_user, db_session):
+    bob = make_user("bob@example.com")
+    edit = f"/admin/admin_users/edit/?id={bob.id}"
+    # Another spelling of the admin's own email: only the normalised one matches.
+    data = {"email": "ROOT@Example.com", "csrf_token": csrf(edit)}
+    response = client.post(edit, data=data, follow_redirects=True)
+    assert b"An account with this email exists already." in response.data
+    db_session.refresh(bob)
+    assert bob.email == "bob@example.com"
+
+
+@pytest.mark.parametrize("email", ["not an email", "bob@", "bob\x00@example.com"])
+def test_an_email_that_is_not_one_is_refused(client, admin, csrf, db_session, password, email):
+    data = new_user_form(csrf, email, password)
+    response = client.post("/admin/admin_users/new/", data=data)
+    assert response.status_code == 200  # the form again, with its error
+    assert db_session.scalar(select(User).where(User.email != "root@example.com")) is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=-1", "page=-99999999999", "page_size=-5", "search=%00", "search=a%00b", "sort=99"],
+)
+def test_list_pages_take_any_page_number_or_search(client, admin, query):
+    for view in ("admin_users", "admin_notes"):
+        assert client.get(f"/admin/{view}/?{query}").status_code == 200, (view, query)
+
+
+def test_a_database_refusal_is_flashed_without_its_statement(app):
+    statement = "INSERT INTO users (email, password_hash) VALUES ('x', 'scrypt:...')"
+    with app.test_request_context():
+        view = UserView(User, db, endpoint="probe")
+        assert view.handle_view_exception(IntegrityError(statement, {}, Exception("dup")))
+        assert get_flashed_messages() == ["The database refused the change."]

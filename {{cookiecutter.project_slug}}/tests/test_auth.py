@@ -1,9 +1,11 @@
 import os
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from {{ cookiecutter.package_name }} import models
 from {{ cookiecutter.package_name }}.config import load_settings
 from {{ cookiecutter.package_name }}.extensions import limiter
 from {{ cookiecutter.package_name }}.models import User
@@ -162,3 +164,133 @@ def test_login_attempts_are_counted_in_redis_when_it_is_set(make_app):
     finally:
         limiter.reset()
         make_app()  # the limiter is shared: give the next tests in-memory counts again
+
+
+def test_login_attempts_are_limited_per_account_whatever_the_address(make_app, make_user):
+    client = limited_client(
+        make_app, LOGIN_RATE_LIMIT="100 per minute", ACCOUNT_RATE_LIMIT="3 per minute"
+    )
+    statuses = [
+        client.post(
+            "/auth/login", data=WRONG_ATTEMPT, headers={"X-Forwarded-For": f"203.0.113.{n}"}
+        ).status_code
+        for n in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    # Another account, from an address already used, is not held back.
+    other = {"email": "bob@example.com", "password": "wrong password!"}
+    assert client.post("/auth/login", data=other).status_code == 200
+
+
+def test_a_successful_login_carries_no_rate_limit_headers(client, make_user, log_in):
+    make_user()
+    response = log_in()
+    assert response.status_code == 302
+    assert "Retry-After" not in response.headers
+    assert not [name for name, _ in response.headers if name.startswith("X-RateLimit")]
+
+
+def test_unknown_emails_cost_a_password_hash_too(client, make_user, log_in, monkeypatch):
+    # Equal work, so the time a login takes does not tell who has an account.
+    checked = []
+    real_check = models.check_password_hash
+    monkeypatch.setattr(
+        models, "check_password_hash", lambda *args: checked.append(1) or real_check(*args)
+    )
+    make_user()
+    log_in("ada@example.com", "wrong password!")
+    log_in("nobody@example.com", "wrong password!")
+    assert checked == [1, 1]
+
+
+def test_login_ignores_a_next_with_control_characters(client, make_user, csrf, password):
+    make_user()
+    for target in ("/\x00evil", "/notes/\r\nSet-Cookie: x=y", "/\x1b[31m", "/notes/ x"):
+        data = {"email": "ada@example.com", "password": password, "csrf_token": csrf("/auth/login")}
+        response = client.post("/auth/login", query_string={"next": target}, data=data)
+        assert response.status_code == 302, repr(target)
+        assert response.headers["Location"] == "/notes/", repr(target)
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "A\u0308nne@example.com",  # a + combining diaeresis, not the precomposed letter
+        "\u00c4NNE@EXAMPLE.COM",
+        "\u00e4nne@\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com",  # a fullwidth domain
+    ],
+)
+def test_lookalike_emails_are_one_account(client, csrf, db_session, password, lookalike):
+    assert register(client, csrf, password, email="\u00e4nne@example.com").status_code == 302
+    client.post("/auth/logout", data={"csrf_token": csrf("/notes/")})
+    assert b"exists already" in register(client, csrf, password, email=lookalike).data
+    assert len(db_session.scalars(select(User)).all()) == 1
+    data = {"email": lookalike, "password": password, "csrf_token": csrf("/auth/login")}
+    assert client.post("/auth/login", data=data).status_code == 302
+
+
+def test_fullwidth_letters_are_one_account(client, csrf, db_session, password):
+    assert register(client, csrf, password, email="anna@example.com").status_code == 302
+    client.post("/auth/logout", data={"csrf_token": csrf("/notes/")})
+    fullwidth = "\uff41\uff4e\uff4e\uff41@example.com"
+    assert b"exists already" in register(client, csrf, password, email=fullwidth).data
+
+
+def remembered_login(client, csrf, password):
+    data = {
+        "email": "ada@example.com",
+        "password": password,
+        "remember": "y",
+        "csrf_token": csrf("/auth/login"),
+    }
+    response = client.post("/auth/login", data=data)
+    assert response.status_code == 302
+    return response
+
+
+def only_the_remember_cookie(app, client):
+    """A new browser holding nothing but a copy of the remember cookie."""
+    thief = app.test_client()
+    thief.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    return thief
+
+
+def test_the_remember_cookie_is_guarded_and_expires(client, csrf, make_user, password):
+    make_user()
+    response = remembered_login(client, csrf, password)
+    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token")]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    expires = client.get_cookie("remember_token").expires
+    assert timedelta(days=13) < expires - datetime.now(UTC) <= timedelta(days=14)
+
+
+def test_the_remember_cookie_is_secure_in_production(tmp_path):
+    settings = load_settings({"APP_ENV": "production", "SECRET_KEY": "s" * 48}, str(tmp_path))
+    assert settings["REMEMBER_COOKIE_SECURE"] is True
+    assert settings["REMEMBER_COOKIE_HTTPONLY"] is True
+    assert settings["REMEMBER_COOKIE_SAMESITE"] == "Lax"
+    assert settings["REMEMBER_COOKIE_DURATION"] == timedelta(days=14)
+
+
+def test_logging_out_everywhere_ends_every_session_and_remember_cookie(
+    app, client, csrf, make_user, password
+):
+    make_user()
+    remembered_login(client, csrf, password)
+    thief = only_the_remember_cookie(app, client)
+    assert thief.get("/notes/").status_code == 200  # a copied cookie logs in...
+    response = client.post("/auth/logout-everywhere", data={"csrf_token": csrf("/notes/")})
+    assert response.status_code == 302
+    assert client.get("/notes/").status_code == 302
+    assert thief.get("/notes/").status_code == 302  # ...until the account logs out everywhere
+    assert remembered_login(client, csrf, password).status_code == 302  # a new login works
+
+
+def test_a_plain_logout_keeps_other_sessions(app, client, csrf, make_user, password):
+    make_user()
+    remembered_login(client, csrf, password)
+    other_browser = only_the_remember_cookie(app, client)
+    client.post("/auth/logout", data={"csrf_token": csrf("/notes/")})
+    assert client.get_cookie("remember_token") is None  # this browser forgets it
+    assert other_browser.get("/notes/").status_code == 200

@@ -12,8 +12,12 @@ PRODUCTION = {
     "APP_ENV": "production",
     "SECRET_KEY": "s" * 48,
     "DATABASE_URL": "postgres://u:p@db.example.com:5432/app",
+    "PUBLIC_URL": "https://service.example.com",
 {%- if cookiecutter.use_celery %}
     "REDIS_URL": "rediss://:pw@redis.example.com:6380",
+{%- endif %}
+{%- if cookiecutter.use_web_ui %}
+    "SMTP_URL": "smtp://user:pw@smtp.example.com:587",
 {%- endif %}
 }
 
@@ -27,6 +31,11 @@ def test_check_reports_each_problem_of_a_development_setup(make_app, tmp_path):
         "SECRET_KEY is not set",
         "DATABASE_URL is SQLite",
         "SESSION_COOKIE_SECURE is off",
+        "FORCE_HTTPS is off",
+        "PUBLIC_URL is not set",
+{%- if cookiecutter.use_web_ui %}
+        "no SMTP server is set",
+{%- endif %}
 {%- if cookiecutter.use_celery %}
         "REDIS_URL is not set",
 {%- endif %}
@@ -40,6 +49,13 @@ def test_check_passes_a_production_setup(make_app):
     result = make_app(**PRODUCTION).test_cli_runner().invoke(args=["check"])
     assert result.exit_code == 0, result.output
     assert "No deploy problems found." in result.output
+
+
+def test_check_wants_an_https_public_url(make_app):
+    app = make_app(**{**PRODUCTION, "PUBLIC_URL": "http://service.example.com"})
+    result = app.test_cli_runner().invoke(args=["check"])
+    assert result.exit_code == 1
+    assert "links should use https://" in result.output
 
 
 def test_check_catches_debug_and_verbose_logs(make_app, monkeypatch):

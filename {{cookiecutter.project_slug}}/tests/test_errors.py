@@ -1,6 +1,7 @@
 import logging
 
 import pytest
+from sqlalchemy.exc import DataError
 
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 JSON = {"Accept": "application/json"}
@@ -61,3 +62,18 @@ def test_unexpected_error_hides_the_traceback(failing_app, headers, caplog):
     assert b"secret detail" not in response.data
     logged = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert logged and logged[0].exc_info[0] is RuntimeError
+
+
+def test_a_value_the_database_refuses_is_400_not_500(make_app, caplog):
+    app = make_app()
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/store")
+    def store():
+        raise DataError("INSERT ...", {}, ValueError("integer out of range"))
+
+    response = app.test_client().get("/store", headers=JSON)
+    assert response.status_code == 400
+    assert response.json["message"] == "The request holds a value that cannot be stored."
+    assert "Traceback" not in caplog.text
+    assert "INSERT" not in response.get_data(as_text=True)

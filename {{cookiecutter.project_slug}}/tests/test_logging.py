@@ -1,5 +1,6 @@
 import logging
 
+import pytest
 from flask import g
 
 from {{ cookiecutter.package_name }}.logs import LogfmtFormatter, logfmt_value
@@ -63,3 +64,28 @@ def test_log_level_comes_from_the_environment(make_app):
     assert logging.getLogger().level == logging.WARNING
     make_app(LOG_LEVEL="INFO")
     assert logging.getLogger().level == logging.INFO
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("\x1b[31mred", '"\\x1b[31mred"'),  # a terminal escape sequence
+        ("nul\x00byte", '"nul\\x00byte"'),
+        ("line\u2028separator", '"line\\u2028separator"'),
+        ("next\x85line", '"next\\x85line"'),
+        ("right\u202eto left", '"right\\u202eto left"'),
+        ("lone\ud800surrogate", '"lone\\ud800surrogate"'),
+        ("tab\there", '"tab\\there"'),
+    ],
+)
+def test_control_characters_are_escaped(raw, escaped):
+    assert logfmt_value(raw) == escaped
+
+
+def test_a_hostile_path_stays_on_one_safe_line(client, caplog):
+    caplog.set_level(logging.INFO)
+    client.get("/%1b[2J%00x%E2%80%A8y%C2%85z%0d%0aforged=line")
+    (record,) = request_records(caplog)
+    line = LogfmtFormatter().format(record)
+    assert 'path="/\\x1b[2J\\x00x\\u2028y\\x85z\\r\\nforged=line"' in line
+    assert line.isprintable()

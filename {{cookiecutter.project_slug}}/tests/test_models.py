@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from {{ cookiecutter.package_name }}.models import Note, User
+from {{ cookiecutter.package_name }}.models import Note, User, normalize_email, user_by_email
 
 
 def test_passwords_are_stored_as_scrypt_hashes(db_session):
@@ -38,3 +38,36 @@ def test_notes_belong_to_their_owner_and_go_with_them(db_session):
     db_session.delete(owner)
     db_session.commit()
     assert db_session.scalars(select(Note)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("spelling", "normalized"),
+    [
+        (" Ada@Example.COM ", "ada@example.com"),
+        ("\u00c4nne@example.com", "\u00e4nne@example.com"),  # precomposed
+        ("A\u0308nne@example.com", "\u00e4nne@example.com"),  # with a combining mark
+        ("\uff21\uff44\uff41@example.com", "ada@example.com"),  # fullwidth letters
+        ("ada@\uff25\uff38\uff21\uff2d\uff30\uff2c\uff25.com", "ada@example.com"),
+    ],
+)
+def test_emails_have_one_spelling(spelling, normalized):
+    assert normalize_email(spelling) == normalized
+
+
+@pytest.mark.parametrize("email", ["", "nobody", "a@b", "nul\x00@example.com", "x" * 300])
+def test_what_is_not_an_email_finds_no_account(db_session, email):
+    with pytest.raises(ValueError):
+        normalize_email(email)
+    assert user_by_email(email) is None
+
+
+def test_a_new_password_gives_a_new_login_id(db_session):
+    user = User(email="ada@example.com", password="one password")
+    db_session.add(user)
+    db_session.commit()
+    before = user.login_id
+    assert len(before) == 32
+    user.set_password("another password")
+    assert user.login_id != before
+    user.end_sessions()
+    assert len({before, user.login_id}) == 2

@@ -96,3 +96,34 @@ def test_another_users_note_does_not_exist_for_you(client, csrf, ada, bobs_note,
 
 def test_a_missing_note_is_404(client, ada):
     assert client.get("/notes/999").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/notes/2147483648", "/notes/99999999999999999999/edit"])
+def test_ids_beyond_the_database_are_not_found(client, ada, path):
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("nul \x00 inside", "fine"),
+        ("fine", "bell \x07 inside"),
+        ("t" * 201, ""),
+        ("t", "b" * 20_001),
+    ],
+)
+def test_unstorable_or_too_long_text_is_a_form_error(client, csrf, ada, db_session, title, body):
+    response = add_note(client, csrf, title=title, body=body)
+    assert response.status_code == 200  # the form again, with its error
+    assert b'<p class="error">' in response.data
+    assert db_session.scalars(select(Note)).all() == []
+
+
+def test_the_longest_title_and_body_are_taken(client, csrf, ada, db_session):
+    response = add_note(client, csrf, title="t" * 200, body="b\r\n\t" * 5_000)
+    assert response.status_code == 302
+    assert len(db_session.scalar(select(Note)).body) == 20_000
+
+
+def test_private_pages_are_not_stored_by_caches(client, ada):
+    assert client.get("/notes/").headers["Cache-Control"] == "no-store"

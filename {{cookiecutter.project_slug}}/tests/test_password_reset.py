@@ -2,10 +2,15 @@ import re
 import time
 
 import pytest
+from flask_migrate import upgrade
 from itsdangerous import TimestampSigner
 
 from {{ cookiecutter.package_name }} import mail
-from {{ cookiecutter.package_name }}.auth.reset import make_reset_token
+from {{ cookiecutter.package_name }}.auth.reset import make_reset_token, public_url_for, send_reset_email
+from {{ cookiecutter.package_name }}.extensions import db
+from {{ cookiecutter.package_name }}.models import User
+
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -86,3 +91,68 @@ def test_an_expired_link_is_refused(app, client, csrf, make_user, monkeypatch, p
 
 def test_a_forged_link_is_refused(client):
     assert client.get("/auth/reset/not-a-token").headers["Location"] == "/auth/reset"
+
+
+def test_a_reset_ends_every_other_session(app, client, csrf, make_user, log_in, outbox, password):
+    make_user()
+    elsewhere = app.test_client()  # the account, logged in on another device
+    token = CSRF_TOKEN.search(elsewhere.get("/auth/login").get_data(as_text=True)).group(1)
+    data = {"email": "ada@example.com", "password": password, "csrf_token": token}
+    assert elsewhere.post("/auth/login", data=data).status_code == 302
+    assert elsewhere.get("/notes/").status_code == 200
+    ask_for_reset(client, csrf, "ada@example.com")
+    choose_password(client, csrf, reset_link(outbox[0][1]))
+    assert elsewhere.get("/notes/").status_code == 302  # sent to log in again
+    assert log_in(password=NEW_PASSWORD).status_code == 302
+
+
+def migrated_client(make_app, **environ):
+    # An app of its own, on a database of its own (in memory): its rows are
+    # committed, not rolled back.
+    app = make_app(DATABASE_URL="sqlite://", **environ)
+    with app.app_context():
+        upgrade()
+        db.session.add(User(email="ada@example.com", password="correct horse battery"))
+        db.session.commit()
+    return app.test_client()
+
+
+def test_links_in_mail_are_built_from_public_url(make_app, outbox):
+    client = migrated_client(make_app, PUBLIC_URL="https://service.example")
+    page = client.get("/auth/reset", headers={"Host": "service.example"})
+    token = CSRF_TOKEN.search(page.get_data(as_text=True)).group(1)
+    data = {"email": "ada@example.com", "csrf_token": token}
+    client.post("/auth/reset", data=data, headers={"Host": "service.example"})
+    [(_, body)] = outbox
+    assert re.search(r"https://service\.example/auth/reset/\S+", body)
+
+
+def test_a_reset_asked_for_another_host_is_refused(make_app, outbox):
+    client = migrated_client(make_app, PUBLIC_URL="https://service.example")
+    headers = {"Host": "evil.example"}
+    response = client.post("/auth/reset", data={"email": "ada@example.com"}, headers=headers)
+    assert response.status_code == 400
+    assert outbox == []
+
+
+def test_production_builds_no_link_without_public_url(make_app, caplog):
+    app = make_app(APP_ENV="production", SECRET_KEY="s" * 48)
+    with app.test_request_context(headers={"Host": "evil.example"}):
+        assert public_url_for("auth.reset_password", token="t") is None
+        send_reset_email(User(email="ada@example.com", password="correct horse battery"))
+    assert "set PUBLIC_URL" in caplog.text
+
+
+def test_reset_mails_are_limited_per_account_whatever_the_address(make_app, outbox):
+    client = migrated_client(make_app, RESET_RATE_LIMIT="2 per hour")
+    client.application.config["WTF_CSRF_ENABLED"] = False
+    statuses = [
+        client.post(
+            "/auth/reset",
+            data={"email": "Ada@example.com"},
+            headers={"X-Forwarded-For": f"203.0.113.{n}"},
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    assert len(outbox) == 2

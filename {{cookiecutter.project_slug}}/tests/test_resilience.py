@@ -235,9 +235,7 @@ def test_with_redis_down_login_attempts_are_counted_in_memory(make_app):
     assert type(limiter.storage).__name__ == "RedisStorage"  # tried first, each time
 
 
-def test_a_reset_mail_that_cannot_be_queued_asks_to_retry(
-    client, csrf, make_user, monkeypatch
-):
+def test_a_reset_mail_that_cannot_be_queued_asks_to_retry(client, csrf, make_user, monkeypatch):
     def queue_down(to, subject, body):
         raise mail.MailNotSent
 

@@ -31,11 +31,13 @@ from .extensions import (
     db,
     enforce_sqlite_foreign_keys,
 {%- if cookiecutter.use_web_ui %}
-    limiter,
     login_manager,
 {%- endif %}
     migrate,
 )
+{%- if cookiecutter.use_web_ui or cookiecutter.use_api %}
+from .limits import init_limits
+{%- endif %}
 from .logs import configure_logging, register_request_logging
 from .security import SecurityHeaders
 from .static_files import register_static_files
@@ -74,7 +76,11 @@ def register_wsgi_middleware(app: Flask) -> None:
     # SecurityHeaders marks every response (static ones too), and ProxyFix,
     # outermost, gives both the client's scheme and address.
     register_static_files(app)
-    app.wsgi_app = SecurityHeaders(app.wsgi_app)
+    app.wsgi_app = SecurityHeaders(
+        app.wsgi_app,
+        force_https=app.config["FORCE_HTTPS"],
+        public_url=app.config["PUBLIC_URL"],
+    )
     register_proxy_fix(app)
 
 
@@ -100,7 +106,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
 {%- if cookiecutter.use_web_ui %}
     login_manager.init_app(app)
-    limiter.init_app(app)
+{%- endif %}
+{%- if cookiecutter.use_web_ui or cookiecutter.use_api %}
+    init_limits(app)
 {%- endif %}
 
 

@@ -5,19 +5,34 @@ log in, a logged-in user who is not an admin gets 403. Each app gets its own
 `Admin`, so apps built side by side (tests) do not share views.
 """
 
+import logging
 from typing import ClassVar
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, flash, redirect, request, url_for
 from flask_admin import Admin, AdminIndexView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import PasswordField, ValidationError
-from wtforms.validators import Length, Optional
+from sqlalchemy.exc import SQLAlchemyError
+from wtforms import PasswordField, TextAreaField, ValidationError
+from wtforms.validators import Email, InputRequired, Length, Optional
 
 from .extensions import db
-from .models import MIN_PASSWORD_LENGTH, Note, User, normalize_email
+from .forms import CONTROL_CHARACTER, Form
+from .models import (
+    MAX_BODY_LENGTH,
+    MAX_EMAIL_LENGTH,
+    MAX_ID,
+    MAX_PASSWORD_LENGTH,
+    MAX_TITLE_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    Note,
+    User,
+    normalize_email,
+    user_by_email,
+)
+
+logger = logging.getLogger(__name__)
 
 
 class AdminsOnly:
@@ -35,9 +50,37 @@ class AdminHome(AdminsOnly, AdminIndexView):
 
 
 class DatabaseView(AdminsOnly, ModelView):
-    # Flask-WTF's form, so the admin's forms carry the CSRF token that
-    # CSRFProtect requires of every POST.
-    form_base_class = FlaskForm
+    # The pages' own form base: Flask-WTF's, so the admin's forms carry the
+    # CSRF token that CSRFProtect requires, and refusing control characters.
+    form_base_class = Form
+
+    def _get_list_extra_args(self):
+        # Page numbers and searches come from the URL: keep them to what the
+        # database takes (a negative offset or a NUL would be a 500).
+        args = super()._get_list_extra_args()
+        args.page = min(max(args.page or 0, 0), MAX_ID)  # offsets stay 64-bit
+        args.page_size = min(max(args.page_size or 0, 0), 500)
+        if args.search and CONTROL_CHARACTER.search(args.search):
+            args.search = CONTROL_CHARACTER.sub("", args.search)
+        return args
+
+    def get_one(self, id):
+        # The id comes from the URL: anything but a whole number the database
+        # holds is a record that does not exist, which Flask-Admin then says.
+        try:
+            number = int(id)
+        except (TypeError, ValueError):
+            return None
+        return db.session.get(self.model, number) if 0 < number <= MAX_ID else None
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        # Flask-Admin would flash the database's message, which quotes the
+        # statement and its values (a password hash among them).
+        if isinstance(exc, SQLAlchemyError):
+            logger.warning("admin change refused", extra={"fields": {"error": type(exc).__name__}})
+            flash("The database refused the change.", "error")
+            return True
+        return super().handle_view_exception(exc)
 
 
 class UserView(DatabaseView):
@@ -46,16 +89,23 @@ class UserView(DatabaseView):
     column_default_sort = "email"
     # The hash is never shown nor edited: a new password is set through it.
     form_columns = ("email", "is_admin", "password")
+    form_args: ClassVar = {
+        "email": {"validators": [InputRequired(), Email(), Length(max=MAX_EMAIL_LENGTH)]}
+    }
     form_extra_fields: ClassVar = {
         "password": PasswordField(
             "New password",
-            validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH)],
+            validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
             description="Leave empty to keep the current password.",
         )
     }
 
     def on_model_change(self, form, model, is_created):
         model.email = normalize_email(model.email)
+        with db.session.no_autoflush:  # the model itself is not saved yet
+            holder = user_by_email(model.email)
+        if holder is not None and holder is not model:
+            raise ValidationError("An account with this email exists already.")
         if form.password.data:
             model.set_password(form.password.data)
         elif is_created:
@@ -68,7 +118,12 @@ class NoteView(DatabaseView):
     column_default_sort = ("updated_at", True)
     form_columns = ("title", "body", "owner")
     column_formatters: ClassVar = {"owner": lambda view, context, note, name: note.owner.email}
-    form_args: ClassVar = {"owner": {"get_label": "email"}}
+    form_overrides: ClassVar = {"body": TextAreaField}  # a String column, but long text
+    form_args: ClassVar = {
+        "owner": {"get_label": "email"},
+        "title": {"validators": [InputRequired(), Length(max=MAX_TITLE_LENGTH)]},
+        "body": {"validators": [Length(max=MAX_BODY_LENGTH)]},
+    }
 
 
 def register_admin(app: Flask) -> None:

@@ -21,6 +21,7 @@ from .celery_app import check_broker
 from .deploy_check import deploy_problems
 from .extensions import db
 from .models import MIN_PASSWORD_LENGTH, User, normalize_email, user_by_email
+from .release import release_command
 {%- if cookiecutter.use_celery %}
 from .tasks import ping
 {%- endif %}
@@ -30,6 +31,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(check_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(release_command)
 {%- if cookiecutter.use_celery %}
     app.cli.add_command(tasks_group)
 {%- endif %}

@@ -11,7 +11,7 @@ import ssl
 import tempfile
 {%- endif %}
 from collections.abc import Mapping
-{%- if cookiecutter.use_api %}
+{%- if cookiecutter.use_web_ui or cookiecutter.use_api %}
 from datetime import timedelta
 {%- endif %}
 from urllib.parse import {% if cookiecutter.use_celery %}parse_qs, {% endif %}unquote, urlsplit
@@ -25,6 +25,9 @@ PROFILES = ("production", "development", "test")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 SECRET_KEY_MIN_LENGTH = 32
 LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
+# Request bodies above this many bytes are refused with 413 before they are
+# read: the largest form or JSON body the service takes is a note.
+DEFAULT_MAX_CONTENT_LENGTH = 1024 * 1024
 
 # Only for development and tests, where no SECRET_KEY is needed; `flask check`
 # reports it, and production refuses to start without a real key.
@@ -56,7 +59,9 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
     production = profile == "production"
     database_url = environ.get("DATABASE_URL") or default_database_url(profile, instance_path)
     web_threads = int_setting(environ, "WEB_THREADS", 4)
-{%- if cookiecutter.use_celery or cookiecutter.use_web_ui %}
+    public_url = public_origin(environ.get("PUBLIC_URL", ""))
+    max_content_length = int_setting(environ, "MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH)
+{%- if cookiecutter.use_celery or cookiecutter.use_web_ui or cookiecutter.use_api %}
     redis = redis_url(environ.get("REDIS_URL", ""))
 {%- endif %}
     return {
@@ -66,7 +71,7 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_uri(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(environ, database_url, web_threads),
         "DATABASE_ANSWER_TIMEOUT": database_answer_timeout(environ, database_url),
-{%- if cookiecutter.use_celery or cookiecutter.use_web_ui %}
+{%- if cookiecutter.use_celery or cookiecutter.use_web_ui or cookiecutter.use_api %}
         # Unset: embedded defaults stand in for Redis (see the features using it).
         "REDIS_URL": redis,
         "REDIS_TIMEOUT": int_setting(environ, "REDIS_TIMEOUT", 2),
@@ -83,18 +88,38 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PREFERRED_URL_SCHEME": "https" if production else "http",
-{%- if cookiecutter.use_web_ui %}
-        # Login attempts are counted in Redis, shared by every dyno; without
-        # it each process counts alone, in memory.
+        # Where people reach the service: links that leave a request (mail)
+        # are built from it, and requests for other hosts are refused (400).
+        "PUBLIC_URL": public_url,
+        "TRUSTED_HOSTS": trusted_hosts(public_url, environ.get("ALLOWED_HOSTS", "")),
+        # Heroku's router does not redirect plain HTTP to HTTPS; the app does.
+        "FORCE_HTTPS": bool_setting(environ, "FORCE_HTTPS", production),
+        "MAX_CONTENT_LENGTH": max_content_length,
+        "MAX_FORM_MEMORY_SIZE": max_content_length,
+        "MAX_FORM_PARTS": 100,
+{%- if cookiecutter.use_web_ui or cookiecutter.use_api %}
+        # Password attempts are counted in Redis, shared by every dyno;
+        # without it each process counts alone, in memory (see limits.py).
         "RATELIMIT_STORAGE_URI": redis or "memory://",
         "RATELIMIT_STORAGE_OPTIONS": redis_timeouts(environ) if redis else {},
-        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_HEADERS_ENABLED": False,  # limits.py sets Retry-After on 429 alone
         # If Redis is unreachable, count in memory rather than refuse every login
         # (each process alone); Flask-Limiter tries Redis again after 1, 2, 4 ... 32 s.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "5 per minute; 50 per day"),
+        "ACCOUNT_RATE_LIMIT": environ.get(
+            "ACCOUNT_RATE_LIMIT", "5 per minute; 20 per hour; 100 per day"
+        ),
+{%- endif %}
+{%- if cookiecutter.use_web_ui %}
+        "RESET_RATE_LIMIT": environ.get("RESET_RATE_LIMIT", "3 per hour; 10 per day"),
         # Seconds a password reset link stays valid.
         "PASSWORD_RESET_MAX_AGE": int_setting(environ, "PASSWORD_RESET_MAX_AGE", 3600),
+        # "Keep me logged in": a cookie as guarded as the session's, for a while.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int_setting(environ, "REMEMBER_DAYS", 14)),
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
 {%- endif %}
 {%- if cookiecutter.use_api %}
         # The API (flask-smorest): its OpenAPI document at /api/openapi.json.
@@ -149,7 +174,27 @@ def database_uri(url: str) -> URL:
     if parsed.host not in LOCAL_HOSTS and "sslmode" not in parsed.query:
         parsed = parsed.update_query_dict({"sslmode": "require"})
     return parsed
-{%- if cookiecutter.use_celery or cookiecutter.use_web_ui %}
+
+
+def public_origin(url: str) -> str:
+    """PUBLIC_URL as scheme://host[:port], or "" when unset."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
+        raise ConfigError(
+            f"PUBLIC_URL is {url!r}; use the service's origin, like https://example.com"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def trusted_hosts(public_url: str, allowed_hosts: str) -> list[str] | None:
+    """The hosts requests may name: PUBLIC_URL's and ALLOWED_HOSTS; None is any."""
+    hosts = [name.strip() for name in allowed_hosts.split(",") if name.strip()]
+    if public_url:
+        hosts.insert(0, urlsplit(public_url).hostname)
+    return hosts or None
+{%- if cookiecutter.use_celery or cookiecutter.use_web_ui or cookiecutter.use_api %}
 
 
 def redis_url(url: str) -> str:
@@ -171,6 +216,7 @@ SSL_CERT_REQS = {
     "optional": ssl.CERT_OPTIONAL,
     "required": ssl.CERT_REQUIRED,
 }
+BEAT_SCHEDULE_FILE = "{{ cookiecutter.package_name }}-beat-schedule"
 
 
 def celery_settings(environ, instance_path, redis: str) -> dict:
@@ -215,9 +261,7 @@ def celery_settings(environ, instance_path, redis: str) -> dict:
             },
         },
         # Only beat's record of last runs: losing it on a restart is harmless.
-        "beat_schedule_filename": os.path.join(
-            tempfile.gettempdir(), "{{ cookiecutter.package_name }}-beat-schedule"
-        ),
+        "beat_schedule_filename": os.path.join(tempfile.gettempdir(), BEAT_SCHEDULE_FILE),
     }
     if redis:
         # After this long, a task taken but not acknowledged is given to
@@ -329,7 +373,7 @@ def database_answer_timeout(environ, url: str) -> int | None:
     if url.startswith("sqlite") or not statement_timeout:
         return None
     return statement_timeout + 1
-{%- if cookiecutter.use_celery or cookiecutter.use_web_ui %}
+{%- if cookiecutter.use_celery or cookiecutter.use_web_ui or cookiecutter.use_api %}
 
 
 def redis_timeouts(environ) -> dict:
@@ -337,6 +381,15 @@ def redis_timeouts(environ) -> dict:
     seconds = int_setting(environ, "REDIS_TIMEOUT", 2)
     return {"socket_timeout": seconds, "socket_connect_timeout": seconds}
 {%- endif %}
+
+
+def bool_setting(environ, name, default: bool) -> bool:
+    value = environ.get(name, "").lower()
+    if not value:
+        return default
+    if value not in ("true", "false", "1", "0"):
+        raise ConfigError(f"{name} is {value!r}; use true or false")
+    return value in ("true", "1")
 
 
 def int_setting(environ, name, default):

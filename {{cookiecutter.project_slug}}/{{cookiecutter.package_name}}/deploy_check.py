@@ -14,8 +14,7 @@ def deploy_problems(config: Mapping) -> list[str]:
     problems = []
     if config["APP_ENV"] != "production":
         problems.append(
-            f"APP_ENV is {config['APP_ENV']!r}; a deployed service runs with "
-            "APP_ENV=production"
+            f"APP_ENV is {config['APP_ENV']!r}; a deployed service runs with APP_ENV=production"
         )
     secret = config["SECRET_KEY"]
     if secret == INSECURE_SECRET_KEY:
@@ -34,6 +33,22 @@ def deploy_problems(config: Mapping) -> list[str]:
         )
     if not config["SESSION_COOKIE_SECURE"]:
         problems.append("SESSION_COOKIE_SECURE is off; session cookies would travel over HTTP")
+    if not config["FORCE_HTTPS"]:
+        problems.append("FORCE_HTTPS is off; plain-HTTP requests are served, not redirected")
+    if not config["PUBLIC_URL"]:
+        problems.append(
+            "PUBLIC_URL is not set; links in mail cannot be built and requests for "
+            "any host are accepted: set it to https://<your app's domain>"
+        )
+    elif not config["PUBLIC_URL"].startswith("https://"):
+        problems.append(f"PUBLIC_URL is {config['PUBLIC_URL']}; links should use https://")
+{%- if cookiecutter.use_web_ui %}
+    if not config["SMTP"]:
+        problems.append(
+            "no SMTP server is set (SMTP_URL, or a mail add-on); password reset "
+            "links would be written to the log instead of mailed"
+        )
+{%- endif %}
 {%- if cookiecutter.use_celery %}
     if not config["REDIS_URL"]:
         problems.append(

@@ -6,14 +6,18 @@ its debugger instead). The traceback stays in the logs, never in a response.
 """
 
 import contextlib
+import logging
 import sqlite3
 
 from flask import Flask, current_app, g, render_template, request
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from flask.globals import request_ctx
+from sqlalchemy.exc import DataError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable
 
 from .extensions import db
+
+logger = logging.getLogger(__name__)
 
 # Seconds a client is asked to wait (Retry-After) when the database is out.
 DATABASE_RETRY_AFTER = 5
@@ -26,11 +30,23 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(PoolTimeoutError, handle_database_unavailable)
+    app.register_error_handler(DataError, handle_unstorable_value)
+
+
+def handle_unstorable_value(error: DataError):
+    """A value the database refused (out of range, NUL in text): the client's
+    input, so a 400, not a 500. Forms and schemas refuse such values first;
+    this is the net under any path they miss."""
+    db.session.rollback()
+    fields = {"error": type(error.orig).__name__}
+    logger.warning("database refused a value", extra={"fields": fields})
+    return handle_http_error(BadRequest("The request holds a value that cannot be stored."))
 
 
 def handle_http_error(error: HTTPException):
     request_id = g.get("request_id", "")
-    if wants_json():
+    # A request for an untrusted host has no URL adapter to build the page's links.
+    if wants_json() or request_ctx.url_adapter is None:
         body = {
             "code": error.code,
             "status": error.name,
@@ -69,7 +85,7 @@ def handle_database_unavailable(error: SQLAlchemyError):
     if isinstance(cause, sqlite3.Error) and not str(cause).startswith(SQLITE_OUTAGES):
         raise error
     summary = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
-    current_app.logger.warning(
+    logger.warning(
         "database unavailable",
         extra={"fields": {"error": type(cause).__name__, "detail": summary}},
     )

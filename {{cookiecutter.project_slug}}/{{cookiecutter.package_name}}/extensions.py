@@ -1,8 +1,10 @@
 """Extension objects, created unconfigured; `create_app` binds them."""
 
-{% if cookiecutter.use_web_ui -%}
+{% if cookiecutter.use_web_ui or cookiecutter.use_api -%}
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+{% endif -%}
+{% if cookiecutter.use_web_ui -%}
 from flask_login import LoginManager
 {% endif -%}
 from flask_migrate import Migrate
@@ -32,8 +34,10 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"  # where @login_required sends visitors
 login_manager.login_message_category = "info"
+{%- endif %}
+{%- if cookiecutter.use_web_ui or cookiecutter.use_api %}
 # Keyed by the client's address (the router's X-Forwarded-For, through
-# ProxyFix); storage and limits come from the app's config.
+# ProxyFix) unless a limit says otherwise; see limits.py.
 limiter = Limiter(get_remote_address)
 {%- endif %}
 

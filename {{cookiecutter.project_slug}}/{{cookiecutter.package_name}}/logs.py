@@ -42,18 +42,29 @@ class LogfmtFormatter(logging.Formatter):
         return " ".join(f"{key}={logfmt_value(value)}" for key, value in fields.items())
 
 
+# What must not reach a log line raw: control characters (C0, DEL, C1 such
+# as U+0085), Unicode line and paragraph separators, bidirectional overrides
+# (which reorder what a reader sees) and lone surrogates (not encodable).
+UNSAFE_CHARACTER = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def logfmt_value(value) -> str:
     text = str(value)
-    if text and not any(char in text for char in ' ="\\\n\r\t'):
+    if text and not any(char in text for char in ' ="\\') and not UNSAFE_CHARACTER.search(text):
         return text
-    escaped = (
-        text.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-        .replace("\t", "\\t")
-    )
-    return f'"{escaped}"'
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{UNSAFE_CHARACTER.sub(escape_character, escaped)}"'
+
+
+def escape_character(match: re.Match) -> str:
+    char = match.group()
+    if char in SHORT_ESCAPES:
+        return SHORT_ESCAPES[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def configure_logging(level: str) -> None:

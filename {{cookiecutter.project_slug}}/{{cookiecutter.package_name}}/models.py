@@ -1,30 +1,47 @@
 """Database models, typed with SQLAlchemy 2.0's Mapped annotations."""
 
+import functools
+import secrets
+import unicodedata
 from datetime import datetime
 
+from email_validator import EmailNotValidError, validate_email
 {% if cookiecutter.use_web_ui -%}
 from flask_login import UserMixin
 {% endif -%}
-from sqlalchemy import DateTime, ForeignKey, String, Text, func, select
+from sqlalchemy import DateTime, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
 
-# For every way an account gets a password (forms, admin, CLI).
+# Limits every way in (forms, admin, API, CLI) checks against: defined here,
+# once, next to the columns that hold the values.
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200
+MAX_EMAIL_LENGTH = 254
+MAX_TITLE_LENGTH = 200
+MAX_BODY_LENGTH = 20_000
+# Ids are INTEGER columns, 32-bit in Postgres: a larger id in a URL is
+# answered 404 by the router rather than refused by the database.
+MAX_ID = 2**31 - 1
+
+
+def new_login_id() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class User({% if cookiecutter.use_web_ui %}UserMixin, {% endif %}db.Model):
     __tablename__ = "users"  # "user" is a reserved word in Postgres
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(MAX_EMAIL_LENGTH), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    # What sessions, "keep me logged in" cookies and API tokens are tied to:
+    # a new value ends them all (a password change, logging out everywhere).
+    login_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_login_id)
     is_admin: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     notes: Mapped[list["Note"]] = relationship(
         back_populates="owner", cascade="all, delete-orphan", passive_deletes=True
@@ -36,10 +53,21 @@ class User({% if cookiecutter.use_web_ui %}UserMixin, {% endif %}db.Model):
         self.is_admin = is_admin
 
     def set_password(self, password: str) -> None:
+        """Set a new password, ending every session and token of the old one."""
         self.password_hash = generate_password_hash(password, method="scrypt")
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        self.login_id = new_login_id()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+{%- if cookiecutter.use_web_ui %}
+
+    def get_id(self) -> str:
+        # Flask-Login keeps this in the session and the remember cookie.
+        return self.login_id
+{%- endif %}
 
     def __repr__(self):
         return f"<User {self.email}>"
@@ -51,14 +79,10 @@ class Note(db.Model):
     __tablename__ = "notes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text, default="")
-    owner_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    title: Mapped[str] = mapped_column(String(MAX_TITLE_LENGTH))
+    body: Mapped[str] = mapped_column(String(MAX_BODY_LENGTH), default="")
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
@@ -69,11 +93,40 @@ class Note(db.Model):
         return f"<Note {self.id} {self.title!r}>"
 
 
-def user_by_email(email: str) -> User | None:
-    """The account for an email, however its letters were cased."""
-    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
-
-
 def normalize_email(email: str) -> str:
-    """Emails identify accounts, so compare them in one spelling."""
-    return email.strip().lower()
+    """The one spelling of an email that identifies an account.
+
+    email-validator's normalized form (Unicode NFC, the domain in lowercase
+    IDNA), then compatibility forms folded (fullwidth letters) and the whole
+    lowercased, so that lookalike spellings cannot open a second account.
+    Raises ValueError (EmailNotValidError) for what is not an email.
+    """
+    normalized = validate_email(email.strip(), check_deliverability=False).normalized
+    return unicodedata.normalize("NFKC", normalized).lower()
+
+
+def user_by_email(email: str) -> User | None:
+    """The account for an email however it is spelled; None for a non-email."""
+    try:
+        email = normalize_email(email)
+    except EmailNotValidError:
+        return None
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The account with this email and password, or None.
+
+    Unknown emails cost a password hash too, so the time taken does not tell
+    which emails have an account.
+    """
+    user = user_by_email(email)
+    if user is None:
+        check_password_hash(unknown_account_hash(), password)
+        return None
+    return user if user.check_password(password) else None
+
+
+@functools.cache
+def unknown_account_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")

@@ -1,9 +1,14 @@
-"""Security headers on every response: pages, errors, redirects and static files.
+"""Security on every response: pages, errors, redirects and static files.
 
-They are added by a small WSGI middleware rather than an `after_request`
-hook, because WhiteNoise answers static files before Flask sees the request.
-A header a view set itself is left alone.
+Headers and the redirect to HTTPS come from a small WSGI middleware rather
+than an `after_request` hook, because WhiteNoise answers static files before
+Flask sees the request. A header a view set itself is left alone.
 """
+
+from urllib.parse import urlsplit
+
+from werkzeug.exceptions import SecurityError
+from werkzeug.wsgi import get_current_url
 
 # Scripts and styles only from this site's own files: no inline <script>,
 # no style="" attributes, no CDN. data: images are for Bootstrap's icons
@@ -34,15 +39,37 @@ HEADERS = (
 STRICT_TRANSPORT_SECURITY = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 
+# An answer that depends on who asks is kept out of browser and proxy caches,
+# which would otherwise keep a person's notes or a fresh API token on disk.
+PRIVATE = ("Cache-Control", "no-store")
+
+
+def is_private(environ, headers) -> bool:
+    """Whether the answer depends on credentials or on the session: Flask
+    marks the latter with `Vary: Cookie` whenever a view reads the session."""
+    if "HTTP_AUTHORIZATION" in environ:
+        return True
+    return any(name.lower() == "vary" and "cookie" in value.lower() for name, value in headers)
+
+
+# An uptime monitor or a load balancer may check health over plain HTTP: the
+# health check answers either way (it carries nothing private).
+REDIRECT_EXEMPT_PATHS = frozenset({"/healthz"})
+
+
 class SecurityHeaders:
-    """WSGI middleware adding `HEADERS` (and HSTS over HTTPS) to each response.
+    """WSGI middleware adding `HEADERS` (and HSTS over HTTPS) to each response,
+    and sending plain-HTTP requests to HTTPS when `force_https` is on.
 
     Place it inside ProxyFix, so that `wsgi.url_scheme` already says https
     for a request that reached the router over TLS.
     """
 
-    def __init__(self, wsgi_app):
+    def __init__(self, wsgi_app, force_https: bool = False, public_url: str = ""):
         self.wsgi_app = wsgi_app
+        self.force_https = force_https
+        # With PUBLIC_URL set, redirects go to its host, never to one a client named.
+        self.https_host = urlsplit(public_url).netloc if public_url else ""
 
     def __call__(self, environ, start_response):
         extra = list(HEADERS)
@@ -52,6 +79,28 @@ class SecurityHeaders:
         def start_with_headers(status, headers, exc_info=None):
             present = {name.lower() for name, _ in headers}
             headers.extend((name, value) for name, value in extra if name.lower() not in present)
+            if "cache-control" not in present and is_private(environ, headers):
+                headers.append(PRIVATE)
             return start_response(status, headers, exc_info)
 
+        if (
+            self.force_https
+            and environ.get("wsgi.url_scheme") != "https"
+            and environ.get("PATH_INFO") not in REDIRECT_EXEMPT_PATHS
+        ):
+            return self.redirect_to_https(environ, start_with_headers)
         return self.wsgi_app(environ, start_with_headers)
+
+    def redirect_to_https(self, environ, start_response):
+        try:
+            url = urlsplit(get_current_url(environ))
+        except SecurityError:  # a Host header no server could have
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [b"Bad Request"]
+        location = url._replace(scheme="https", netloc=self.https_host or url.netloc).geturl()
+        # 308 keeps the method and body of a POST; a GET may be cached (301).
+        status = "301 Moved Permanently"
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            status = "308 Permanent Redirect"
+        start_response(status, [("Location", location), ("Content-Length", "0")])
+        return [b""]

@@ -2,7 +2,9 @@
 
 The database keeps only a SHA-256 digest of each token, so a leaked copy of
 the database cannot be replayed against the API. Tokens expire after
-API_TOKEN_LIFETIME and can be revoked before that by deleting them.
+API_TOKEN_LIFETIME and can be revoked before that by deleting them; all of
+an account's tokens end when its password changes (each token holds the
+account's login id of the day it was issued).
 """
 
 import functools
@@ -12,13 +14,12 @@ from datetime import UTC, datetime
 
 from flask import current_app, g, request
 from sqlalchemy import DateTime, ForeignKey, String, delete, func, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, contains_eager, mapped_column, relationship
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models import User, user_by_email
+from ..models import User, authenticate
 from .schemas import ErrorSchema
 
 BEARER = [{"bearerAuth": []}]
@@ -31,9 +32,8 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    login_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
@@ -46,15 +46,20 @@ def digest(token: str) -> str:
 def issue_token(user: User) -> tuple[str, datetime]:
     """A new token for `user` and its expiry; only the digest is stored.
 
-    The user's expired tokens are deleted on the way: they open nothing.
+    The user's expired or ended tokens are deleted on the way: they open nothing.
     """
     now = datetime.now(UTC)
     db.session.execute(
-        delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at <= now)
+        delete(ApiToken).where(
+            ApiToken.user_id == user.id,
+            (ApiToken.expires_at <= now) | (ApiToken.login_id != user.login_id),
+        )
     )
     token = secrets.token_urlsafe(32)
     expires_at = now + current_app.config["API_TOKEN_LIFETIME"]
-    db.session.add(ApiToken(token_hash=digest(token), user=user, expires_at=expires_at))
+    db.session.add(
+        ApiToken(token_hash=digest(token), user=user, login_id=user.login_id, expires_at=expires_at)
+    )
     db.session.commit()
     return token, expires_at
 
@@ -64,32 +69,26 @@ def password_owner() -> User:
     credentials = request.authorization
     if credentials is None or credentials.type != "basic":
         raise unauthorized("basic", "Send your email and password with HTTP Basic.")
-    password = credentials.password or ""
-    user = user_by_email(credentials.username or "")
+    user = authenticate(credentials.username or "", credentials.password or "")
     if user is None:
-        # Hash the password all the same, so that the time taken does not
-        # tell which emails have an account.
-        check_password_hash(unknown_account_hash(), password)
-        raise unauthorized("basic", "Wrong email or password.")
-    if not user.check_password(password):
         raise unauthorized("basic", "Wrong email or password.")
     return user
 
 
-@functools.cache
-def unknown_account_hash() -> str:
-    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
-
-
 def current_token() -> ApiToken:
-    """The unexpired stored token matching the request's bearer token."""
+    """The live stored token matching the request's bearer token, with its
+    owner loaded in the same query."""
     credentials = request.authorization
     if credentials is None or credentials.type != "bearer" or not credentials.token:
         raise unauthorized("bearer", "Send a token as `Authorization: Bearer <token>`.")
     token = db.session.scalar(
-        select(ApiToken).where(
+        select(ApiToken)
+        .join(ApiToken.user)
+        .options(contains_eager(ApiToken.user))
+        .where(
             ApiToken.token_hash == digest(credentials.token),
             ApiToken.expires_at > datetime.now(UTC),
+            ApiToken.login_id == User.login_id,
         )
     )
     if token is None:
@@ -117,8 +116,9 @@ def token_required(blueprint):
             return view(*args, **kwargs)
 
         documented = blueprint.doc(security=BEARER)(authenticated_view)
-        return blueprint.alt_response(
+        unauthorized = blueprint.alt_response(
             401, schema=ErrorSchema, description="No valid bearer token"
-        )(documented)
+        )
+        return unauthorized(documented)
 
     return decorator

@@ -5,22 +5,21 @@ exist, so ids reveal nothing about other accounts.
 """
 
 from flask import abort, g
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Note
+from ..models import MAX_ID, Note
 from .auth import token_required
+from .blueprint import ApiBlueprint
 from .pagination import LINK_HEADER, page_links
 from .schemas import ErrorSchema, NoteInSchema, NoteSchema
 
-# The largest id the databases' INTEGER column holds (Postgres's is 32-bit):
-# bigger ids in the path are a 404 from the router, not a database error.
-NOTE_ID = "<int(max=2147483647):note_id>"
+# Bigger ids in the path are a 404 from the router, not a database error.
+NOTE_ID = f"<int(max={MAX_ID}):note_id>"
 
 # Named apart from the notes pages: Flask wants one name per blueprint, and
 # CSRF exemption goes by name.
-bp = Blueprint("api_notes", __name__, url_prefix="/api/v1", description="Your notes.")
+bp = ApiBlueprint("api_notes", __name__, url_prefix="/api/v1", description="Your notes.")
 auth_required = token_required(bp)
 not_found = bp.alt_response(404, schema=ErrorSchema, description="No such note of yours")
 

@@ -8,11 +8,25 @@ them, and turns them into the OpenAPI document. Unknown fields are refused
 
 from datetime import UTC
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-# Postgres text cannot hold NUL characters: refuse them here, with a 422,
-# rather than fail in the database with a 500.
+from ..models import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
+
+# Text no database can store, refused here with a 422 rather than by the
+# database with a 500: NUL, which Postgres refuses (a pattern, so the OpenAPI
+# document says it), and lone surrogates, JSON escapes such as "\ud800" that
+# are no character at all (no valid string has them, so it need not say).
 NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain NUL characters")
+
+
+def no_lone_surrogates(text: str) -> None:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        raise ValidationError("must not contain lone surrogates") from None
+
+
+STORABLE_TEXT = [NO_NUL, no_lone_surrogates]
 
 
 class UtcDateTime(fields.DateTime):
@@ -53,8 +67,12 @@ class TokenSchema(Schema):
 class NoteInSchema(Schema):
     """A note as clients write it."""
 
-    title = fields.String(required=True, validate=[validate.Length(min=1, max=200), NO_NUL])
-    body = fields.String(load_default="", validate=[validate.Length(max=100_000), NO_NUL])
+    title = fields.String(
+        required=True, validate=[validate.Length(min=1, max=MAX_TITLE_LENGTH), *STORABLE_TEXT]
+    )
+    body = fields.String(
+        load_default="", validate=[validate.Length(max=MAX_BODY_LENGTH), *STORABLE_TEXT]
+    )
 
 
 class NoteSchema(Schema):

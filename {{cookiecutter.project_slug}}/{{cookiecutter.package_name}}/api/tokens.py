@@ -1,13 +1,14 @@
 """`/api/v1/tokens`: trade an email and password for a token, or revoke one."""
 
 from flask import g
-from flask_smorest import Blueprint
 
 from ..extensions import db
+from ..limits import attempts_per_account, attempts_per_address
 from .auth import BASIC, issue_token, password_owner, token_required
+from .blueprint import ApiBlueprint
 from .schemas import ErrorSchema, TokenSchema
 
-bp = Blueprint(
+bp = ApiBlueprint(
     "api_tokens",
     __name__,
     url_prefix="/api/v1",
@@ -17,13 +18,17 @@ auth_required = token_required(bp)
 
 
 @bp.post("/tokens")
+@attempts_per_address
+@attempts_per_account
 @bp.doc(security=BASIC)
 @bp.response(201, TokenSchema)
 @bp.alt_response(401, schema=ErrorSchema, description="Wrong or missing email and password")
+@bp.alt_response(429, schema=ErrorSchema, description="Too many attempts; see Retry-After")
 def create_token():
     """Get a token
 
     Send the account's email and password with HTTP Basic authentication.
+    Attempts are limited per client address and per account.
     """
     token, expires_at = issue_token(password_owner())
     return {"token": token, "expires_at": expires_at}

@@ -1,14 +1,17 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
-from ..models import MIN_PASSWORD_LENGTH
+from ..forms import Form
+from ..models import MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
 def new_password_fields():
     password = PasswordField(
         "Password",
-        validators=[InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        validators=[
+            InputRequired(),
+            Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH),
+        ],
         description=f"At least {MIN_PASSWORD_LENGTH} characters.",
         render_kw={"autocomplete": "new-password"},
     )
@@ -20,28 +23,33 @@ def new_password_fields():
     return password, confirm
 
 
-# What password managers read to fill the right field.
-EMAIL = {"autocomplete": "email"}
-
-
-class RegisterForm(FlaskForm):
-    email = EmailField(
-        "Email", validators=[InputRequired(), Email(), Length(max=254)], render_kw=EMAIL
+def email_field():
+    # autocomplete: what password managers read to fill the right field.
+    return EmailField(
+        "Email",
+        validators=[InputRequired(), Email(), Length(max=MAX_EMAIL_LENGTH)],
+        render_kw={"autocomplete": "email"},
     )
+
+
+class RegisterForm(Form):
+    email = email_field()
     password, confirm = new_password_fields()
 
 
-class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[InputRequired(), Email()], render_kw=EMAIL)
+class LoginForm(Form):
+    email = email_field()
     password = PasswordField(
-        "Password", validators=[InputRequired()], render_kw={"autocomplete": "current-password"}
+        "Password",
+        validators=[InputRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField("Keep me logged in")
 
 
-class ResetRequestForm(FlaskForm):
-    email = EmailField("Email", validators=[InputRequired(), Email()], render_kw=EMAIL)
+class ResetRequestForm(Form):
+    email = email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password, confirm = new_password_fields()

@@ -8,6 +8,7 @@ tokens is needed. `max_age` makes it expire.
 
 import hashlib
 import hmac
+import logging
 
 from flask import current_app, url_for
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -16,6 +17,7 @@ from .. import mail
 from ..extensions import db
 from ..models import User
 
+logger = logging.getLogger(__name__)
 SALT = "password-reset"  # a token signed for another purpose is refused here
 
 
@@ -44,9 +46,10 @@ def user_for_reset_token(token: str) -> User | None:
 
 
 def send_reset_email(user: User) -> None:
-    # An absolute link, built from the request's host: behind Heroku's router
-    # that is one of the app's own domains, as the router routes by it.
-    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    link = public_url_for("auth.reset_password", token=make_reset_token(user))
+    if link is None:
+        logger.error("password reset not sent: set PUBLIC_URL to build its link")
+        return
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     body = (
         "Someone asked to reset the password of your account.\n\n"
@@ -55,3 +58,18 @@ def send_reset_email(user: User) -> None:
         "The link works once. If you did not ask for it, ignore this message."
     )
     mail.send_email(user.email, f"Reset your {current_app.config['SERVICE_NAME']} password", body)
+
+
+def public_url_for(endpoint: str, **values) -> str | None:
+    """An absolute link for a message that leaves the request, such as mail.
+
+    Built from PUBLIC_URL, never from the request's Host header, which the
+    client chooses. Without it only development and tests fall back to the
+    request's host; production builds no link (`flask check` says so).
+    """
+    origin = current_app.config["PUBLIC_URL"]
+    if origin:
+        return origin + url_for(endpoint, **values)
+    if current_app.config["APP_ENV"] == "production":
+        return None
+    return url_for(endpoint, _external=True, **values)

@@ -1,36 +1,36 @@
+import re
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
 
 from .. import mail
-from ..extensions import db, limiter, login_manager
-from ..models import User, user_by_email
+from ..extensions import db, login_manager
+from ..limits import attempts_per_account, attempts_per_address, per_account
+from ..models import User, authenticate, user_by_email
 from .forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
 from .reset import send_reset_email, user_for_reset_token
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-TOO_MANY_ATTEMPTS = "Too many attempts from your address. Wait a minute, then try again."
 MAIL_NOT_SENT = "We could not send the email just now. Please try again in a minute."
-
-
-def attempts_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-# Only POSTs count: showing the form is free, guessing passwords is not.
-limit_attempts = limiter.limit(attempts_limit, methods=["POST"], error_message=TOO_MANY_ATTEMPTS)
+# However many addresses ask, one mailbox gets only so many reset links.
+reset_mails_per_account = per_account("RESET_RATE_LIMIT")
+# Control characters and spaces have no place in a path we redirect to.
+UNSAFE_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f]")
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(login_id: str) -> User | None:
+    """The account a session or remember cookie names by its login id; a
+    password change or logging out everywhere gives the account a new one."""
+    return db.session.scalar(select(User).where(User.login_id == login_id))
 
 
 def local_url(target: str | None) -> str | None:
     """`target` if it is a path on this site, else None: no open redirects."""
-    if not target:
+    if not target or UNSAFE_IN_URL.search(target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -41,7 +41,7 @@ def local_url(target: str | None) -> str | None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limit_attempts
+@attempts_per_address
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
@@ -58,12 +58,13 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limit_attempts
+@attempts_per_address
+@attempts_per_account
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = user_by_email(form.email.data)
-        if user and user.check_password(form.password.data):
+        user = authenticate(form.email.data, form.password.data)
+        if user:
             login_user(user, remember=form.remember.data)
             flash("You are logged in.", "success")
             return redirect(local_url(request.args.get("next")) or url_for("notes.index"))
@@ -79,8 +80,20 @@ def logout():
     return redirect(url_for("home.index"))
 
 
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """End every session and "keep me logged in" cookie of the account."""
+    current_user.end_sessions()
+    db.session.commit()
+    logout_user()
+    flash("You are logged out on every device.", "info")
+    return redirect(url_for("home.index"))
+
+
 @bp.route("/reset", methods=["GET", "POST"])
-@limit_attempts
+@attempts_per_address
+@reset_mails_per_account
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -107,8 +120,9 @@ def reset_password(token):
         return redirect(url_for("auth.request_reset"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        user.set_password(form.password.data)
+        user.set_password(form.password.data)  # which ends its other sessions
         db.session.commit()
+        logout_user()
         flash("Your password is changed. Log in with it.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)

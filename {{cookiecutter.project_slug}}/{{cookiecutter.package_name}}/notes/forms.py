@@ -1,8 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from ..forms import Form
+from ..models import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
 
-class NoteForm(FlaskForm):
-    title = StringField("Title", validators=[InputRequired(), Length(max=200)])
-    body = TextAreaField("Body", validators=[Length(max=20_000)])
+
+class NoteForm(Form):
+    title = StringField("Title", validators=[InputRequired(), Length(max=MAX_TITLE_LENGTH)])
+    body = TextAreaField("Body", validators=[Length(max=MAX_BODY_LENGTH)])

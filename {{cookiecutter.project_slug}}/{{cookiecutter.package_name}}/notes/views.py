@@ -3,10 +3,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Note
+from ..models import MAX_ID, Note
 from .forms import NoteForm
 
 bp = Blueprint("notes", __name__, url_prefix="/notes")
+# Bigger ids in the path are a 404 from the router, not a database error.
+NOTE_ID = f"<int(max={MAX_ID}):note_id>"
 
 
 @bp.before_request
@@ -45,12 +47,12 @@ def create():
     return render_template("notes/form.html", form=form, note=None)
 
 
-@bp.get("/<int:note_id>")
+@bp.get(f"/{NOTE_ID}")
 def detail(note_id):
     return render_template("notes/detail.html", note=owned_note(note_id))
 
 
-@bp.route("/<int:note_id>/edit", methods=["GET", "POST"])
+@bp.route(f"/{NOTE_ID}/edit", methods=["GET", "POST"])
 def edit(note_id):
     note = owned_note(note_id)
     form = NoteForm(obj=note)
@@ -62,7 +64,7 @@ def edit(note_id):
     return render_template("notes/form.html", form=form, note=note)
 
 
-@bp.post("/<int:note_id>/delete")
+@bp.post(f"/{NOTE_ID}/delete")
 def delete(note_id):
     note = owned_note(note_id)
     db.session.delete(note)

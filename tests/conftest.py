@@ -3,6 +3,7 @@ import os
 import pytest
 
 from support import (
+    DRILL_ROWS,
     FIGURES,
     VARIANTS,
     fresh_postgres_database,
@@ -72,6 +73,23 @@ def drill_sleep(seconds: float, marker: str) -> None:
 '''
 
 
+# A task whose effect is idempotent, as the service's tasks are: a file named
+# by its key. Every attempt is noted in attempts.log, so a drill can count
+# attempts (a task handed out again) apart from effects (each key once).
+DRILL_EFFECT_TASK = '''
+
+@shared_task
+def drill_effect(folder: str, key: str, seconds: float) -> None:
+    import time
+    from pathlib import Path
+
+    with (Path(folder) / "attempts.log").open("a") as attempts:
+        attempts.write(key + "\\n")
+    time.sleep(seconds)
+    (Path(folder) / key).touch()
+'''
+
+
 @pytest.fixture(scope="session")
 def dyno_project(tmp_path_factory):
     """A variant rendered for the drills: no .env (a dyno has none), plus the
@@ -87,7 +105,7 @@ def dyno_project(tmp_path_factory):
             tasks = project / "my_service" / "tasks.py"
             if tasks.exists():
                 with tasks.open("a") as module:
-                    module.write(DRILL_TASK)
+                    module.write(DRILL_TASK + DRILL_EFFECT_TASK)
             rendered[name] = project
         return rendered[name]
 
@@ -120,8 +138,34 @@ def redis_url():
     client.close()
 
 
+@pytest.fixture
+def own_postgres():
+    """A PostgreSQL server of the drill's own, to stop and freeze."""
+    from drills import OwnPostgres
+
+    server = OwnPostgres()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def own_redis():
+    """A redis-server of the drill's own, to stop and freeze."""
+    from drills import OwnRedis
+
+    server = OwnRedis()
+    yield server
+    server.close()
+
+
 def pytest_terminal_summary(terminalreporter):
     if FIGURES:
         terminalreporter.section("measured")
         for line in FIGURES:
             terminalreporter.write_line(line)
+    if DRILL_ROWS:
+        terminalreporter.section("fault drills")
+        terminalreporter.write_line("| drill | requests or tasks | failures | recovery |")
+        terminalreporter.write_line("| --- | --- | --- | --- |")
+        for row in sorted(DRILL_ROWS):
+            terminalreporter.write_line("| " + " | ".join(row) + " |")

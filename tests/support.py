@@ -274,12 +274,16 @@ class Dyno:
 
 
 def production(tmp_path: Path, **environ: str) -> dict:
-    """A dyno's settings: production, a fresh secret, state in tmp_path."""
+    """A dyno's settings: production, a fresh secret, state in tmp_path.
+
+    A dyno has a /tmp of its own: so does each test here (beat keeps its
+    schedule file there, which two runs on one machine must not share)."""
     return {
         "APP_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": f"sqlite:///{tmp_path}/dyno.db",
         "INSTANCE_PATH": str(tmp_path / "instance"),
+        "TMPDIR": str(tmp_path),
         **environ,
     }
 
@@ -377,3 +381,12 @@ FIGURES: list[str] = []
 def record_figure(text: str) -> None:
     """A measured figure, printed in the run's closing summary."""
     FIGURES.append(text)
+
+
+DRILL_ROWS: list[tuple[str, str, str, str]] = []
+
+
+def record_drill_row(drill: str, work: str, failures: str, recovery: str) -> None:
+    """A row of the fault drills' table, printed in the run's closing summary
+    (and kept in the README's reliability section)."""
+    DRILL_ROWS.append((drill, work, failures, recovery))

@@ -121,7 +121,7 @@ def test_heroku_sees_one_python_and_one_package_manager(default_project, tmp_pat
 def test_procfile_names_each_process(default_project, render_variant):
     assert procfile(default_project) == {
         "web": "gunicorn --config gunicorn.conf.py wsgi:app",
-        "release": "flask release",
+        "release": "DATABASE_STATEMENT_TIMEOUT=0 flask release",
         "worker": "REMAP_SIGTERM=SIGQUIT celery --app wsgi:celery_app worker",
         "beat": "celery --app wsgi:celery_app beat",
     }

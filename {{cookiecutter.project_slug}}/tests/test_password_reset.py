@@ -6,7 +6,11 @@ from flask_migrate import upgrade
 from itsdangerous import TimestampSigner
 
 from {{ cookiecutter.package_name }} import mail
-from {{ cookiecutter.package_name }}.auth.reset import make_reset_token, public_url_for, send_reset_email
+from {{ cookiecutter.package_name }}.auth.reset import (
+    make_reset_token,
+    public_url_for,
+    send_reset_email,
+)
 from {{ cookiecutter.package_name }}.extensions import db
 from {{ cookiecutter.package_name }}.models import User
 

@@ -24,6 +24,7 @@ from .celery_app import check_broker, init_celery
 {%- endif %}
 from .commands import register_commands
 from .config import instance_path, load_settings
+from .database import register_database_guards
 from .errors import register_error_handlers
 from .extensions import (
     csrf,
@@ -100,6 +101,7 @@ def register_extensions(app: Flask) -> None:
     if database.get_backend_name() == "sqlite":
         with app.app_context():
             event.listen(db.engine, "connect", enforce_sqlite_foreign_keys)
+    register_database_guards(app)
     migrate.init_app(app, db, directory=os.path.abspath(MIGRATIONS_DIR))
     csrf.init_app(app)
 {%- if cookiecutter.use_web_ui %}

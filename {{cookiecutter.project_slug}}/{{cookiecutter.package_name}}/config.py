@@ -69,10 +69,12 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         "TESTING": profile == "test",
         "SECRET_KEY": secret_key(environ, production),
         "SQLALCHEMY_DATABASE_URI": database_uri(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, web_threads),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(environ, database_url, web_threads),
+        "DATABASE_ANSWER_TIMEOUT": database_answer_timeout(environ, database_url),
 {%- if cookiecutter.use_celery or cookiecutter.use_web_ui or cookiecutter.use_api %}
         # Unset: embedded defaults stand in for Redis (see the features using it).
         "REDIS_URL": redis,
+        "REDIS_TIMEOUT": int_setting(environ, "REDIS_TIMEOUT", 2),
 {%- endif %}
 {%- if cookiecutter.use_celery %}
         "CELERY": celery_settings(environ, instance_path, redis),
@@ -99,8 +101,10 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         # Password attempts are counted in Redis, shared by every dyno;
         # without it each process counts alone, in memory (see limits.py).
         "RATELIMIT_STORAGE_URI": redis or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": redis_timeouts(environ) if redis else {},
         "RATELIMIT_HEADERS_ENABLED": False,  # limits.py sets Retry-After on 429 alone
-        # If Redis is unreachable, count in memory rather than refuse every login.
+        # If Redis is unreachable, count in memory rather than refuse every login
+        # (each process alone); Flask-Limiter tries Redis again after 1, 2, 4 ... 32 s.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "5 per minute; 50 per day"),
         "ACCOUNT_RATE_LIMIT": environ.get(
@@ -271,7 +275,20 @@ def celery_settings(environ, instance_path, redis: str) -> dict:
             "unacked_restore_interval": max(1, min(60, visibility // 10)),
             "unacked_restore_throttle": 1,
         }
+        # Every wait on Redis is bounded, so a frozen Redis fails a request
+        # or a health check in seconds instead of holding it.
+        transport.update(redis_timeouts(environ))
         settings["broker_transport_options"] = transport
+        settings["redis_socket_timeout"] = transport["socket_timeout"]
+        settings["redis_socket_connect_timeout"] = transport["socket_connect_timeout"]
+        # Queuing a task (`.delay()`) tries twice, half a second apart, then
+        # raises, so the request can answer instead of waiting on Redis.
+        settings["task_publish_retry_policy"] = {
+            "max_retries": 1,
+            "interval_start": 0,
+            "interval_step": 0.5,
+            "interval_max": 0.5,
+        }
         if redis.startswith("rediss://"):
             # "none" or Celery's own spelling, "CERT_NONE".
             cert_reqs = parse_qs(urlsplit(redis).query)["ssl_cert_reqs"][0].lower()
@@ -316,7 +333,7 @@ def smtp_settings(environ) -> dict | None:
     return None
 
 
-def engine_options(url: str, web_threads: int) -> dict:
+def engine_options(environ, url: str, web_threads: int) -> dict:
     if url.startswith("sqlite"):
         return {}
     # One connection per gunicorn thread, none on overflow: entry Postgres
@@ -325,9 +342,45 @@ def engine_options(url: str, web_threads: int) -> dict:
         "pool_pre_ping": True,
         "pool_size": web_threads,
         "max_overflow": 0,
-        "pool_timeout": 10,
+        # Seconds a request waits for a free connection before it fails (503).
+        "pool_timeout": int_setting(environ, "DATABASE_POOL_TIMEOUT", 5),
         "pool_recycle": 300,
+        "connect_args": postgres_timeouts(environ),
     }
+
+
+def postgres_timeouts(environ) -> dict:
+    """libpq's connect timeout, and the server's statement timeout.
+
+    Both stay well under the router's 30 s, so a request that needs a slow
+    or unreachable database fails with a 503 instead of holding its thread.
+    """
+    connect_args = {"connect_timeout": int_setting(environ, "DATABASE_CONNECT_TIMEOUT", 3)}
+    statement_timeout = int_setting(environ, "DATABASE_STATEMENT_TIMEOUT", 3)
+    if statement_timeout:
+        connect_args["options"] = f"-c statement_timeout={statement_timeout * 1000}"
+    return connect_args
+
+
+def database_answer_timeout(environ, url: str) -> int | None:
+    """Seconds the client waits for any answer from Postgres, or None.
+
+    The statement timeout works only while the server runs; a frozen server
+    or a lost network answers nothing, so the client also stops waiting, one
+    second after the server would have cancelled the statement.
+    """
+    statement_timeout = int_setting(environ, "DATABASE_STATEMENT_TIMEOUT", 3)
+    if url.startswith("sqlite") or not statement_timeout:
+        return None
+    return statement_timeout + 1
+{%- if cookiecutter.use_celery or cookiecutter.use_web_ui or cookiecutter.use_api %}
+
+
+def redis_timeouts(environ) -> dict:
+    """Seconds any Redis client waits to connect or for an answer (redis-py's names)."""
+    seconds = int_setting(environ, "REDIS_TIMEOUT", 2)
+    return {"socket_timeout": seconds, "socket_connect_timeout": seconds}
+{%- endif %}
 
 
 def bool_setting(environ, name, default: bool) -> bool:

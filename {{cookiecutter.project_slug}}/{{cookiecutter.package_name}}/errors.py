@@ -5,20 +5,31 @@ after Flask has logged it with its traceback (and with debug on, Flask shows
 its debugger instead). The traceback stays in the logs, never in a response.
 """
 
+import contextlib
 import logging
+import sqlite3
 
 from flask import Flask, current_app, g, render_template, request
 from flask.globals import request_ctx
-from sqlalchemy.exc import DataError
-from werkzeug.exceptions import BadRequest, HTTPException
+from sqlalchemy.exc import DataError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable
 
 from .extensions import db
 
 logger = logging.getLogger(__name__)
 
+# Seconds a client is asked to wait (Retry-After) when the database is out.
+DATABASE_RETRY_AFTER = 5
+# SQLite's OperationalError also means a missing table or a typo in SQL: a bug
+# (a 500 with its traceback), unless it says the file cannot be used now.
+SQLITE_OUTAGES = ("unable to open database file", "database is locked")
+
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(PoolTimeoutError, handle_database_unavailable)
     app.register_error_handler(DataError, handle_unstorable_value)
 
 
@@ -64,3 +75,29 @@ def wants_json() -> bool:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"
+
+
+def handle_database_unavailable(error: SQLAlchemyError):
+    """The database refused, dropped or did not answer (or no pooled connection
+    came free in time): a 503 with Retry-After, and one log line instead of a
+    traceback, since during an outage every request fails the same way."""
+    cause = getattr(error, "orig", None) or error
+    if isinstance(cause, sqlite3.Error) and not str(cause).startswith(SQLITE_OUTAGES):
+        raise error
+    summary = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+    logger.warning(
+        "database unavailable",
+        extra={"fields": {"error": type(cause).__name__, "detail": summary}},
+    )
+    with contextlib.suppress(SQLAlchemyError):
+        db.session.rollback()
+    login_manager = getattr(current_app, "login_manager", None)
+    if login_manager is not None:
+        # The page names who is logged in, which takes the database (the
+        # user, or their expired attributes): show it as to a visitor.
+        g._login_user = login_manager.anonymous_user()
+    unavailable = ServiceUnavailable(
+        "The database is not answering. Try again in a few seconds.",
+        retry_after=DATABASE_RETRY_AFTER,
+    )
+    return handle_http_error(unavailable)

@@ -2,7 +2,9 @@
 
 `send_email` is what features call (password reset, notifications). Without
 SMTP settings the message is logged instead, so development and tests need
-no mail server.
+no mail server. When the message can be neither queued nor sent, it raises
+MailNotSent: the caller tells the person to try again, and nothing is
+silently dropped.
 """
 
 import logging
@@ -13,9 +15,16 @@ from email.utils import make_msgid
 {%- endif %}
 
 from flask import current_app
+{%- if cookiecutter.use_celery %}
+from kombu.exceptions import OperationalError as QueueUnreachable
+{%- endif %}
 
 logger = logging.getLogger(__name__)
 SMTP_TIMEOUT = 10
+
+
+class MailNotSent(Exception):
+    """The message was neither queued nor sent; asking again later may work."""
 
 
 def send_email(to: str, subject: str, body: str) -> None:
@@ -24,9 +33,17 @@ def send_email(to: str, subject: str, body: str) -> None:
     mail server, and the worker retries a server that is briefly away."""
     from .tasks import send_email as send_email_task  # tasks.py imports this module
 
-    send_email_task.delay(to, subject, body, message_id=make_msgid())
+    try:
+        send_email_task.delay(to, subject, body, message_id=make_msgid())
+    except (QueueUnreachable, OSError) as error:
+        logger.warning("email not queued", extra={"fields": {"to": to, "error": repr(error)}})
+        raise MailNotSent from error
 {%- else %}
-    deliver(build_message(to, subject, body))
+    try:
+        deliver(build_message(to, subject, body))
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("email not sent", extra={"fields": {"to": to, "error": repr(error)}})
+        raise MailNotSent from error
 {%- endif %}
 
 

@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from .. import mail
 from ..extensions import db, login_manager
 from ..limits import attempts_per_account, attempts_per_address, per_account
 from ..models import User, authenticate, user_by_email
@@ -13,6 +14,7 @@ from .reset import send_reset_email, user_for_reset_token
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
+MAIL_NOT_SENT = "We could not send the email just now. Please try again in a minute."
 # However many addresses ask, one mailbox gets only so many reset links.
 reset_mails_per_account = per_account("RESET_RATE_LIMIT")
 # Control characters and spaces have no place in a path we redirect to.
@@ -97,7 +99,13 @@ def request_reset():
     if form.validate_on_submit():
         user = user_by_email(form.email.data)
         if user:
-            send_reset_email(user)
+            try:
+                send_reset_email(user)
+            except mail.MailNotSent:
+                # Said plainly rather than dropped: the person asks again later.
+                flash(MAIL_NOT_SENT, "error")
+                page = render_template("auth/reset_request.html", form=form)
+                return page, 503, {"Retry-After": "60"}
         # The same answer either way: the page does not tell who has an account.
         flash("If an account uses that address, a reset link is on its way to it.", "info")
         return redirect(url_for("auth.login"))

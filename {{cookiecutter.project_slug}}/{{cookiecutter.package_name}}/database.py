@@ -1,0 +1,141 @@
+"""Bounded waits on Postgres: no request waits on the database for ever.
+
+libpq's connect timeout bounds a new connection and the server's statement
+timeout a slow query; neither helps when the server is frozen or the network
+lost, since the socket stays open and nothing answers. `AnswerTimeoutConnection`
+is psycopg's connection that also stops waiting on its own after
+DATABASE_ANSWER_TIMEOUT seconds, closes itself (the pool then drops it) and
+raises OperationalError, which errors.py answers with a 503.
+
+After such a timeout, the process fails fast for a few seconds (`Breaker`)
+rather than let every request hold a thread for the whole timeout: threads
+stay free for pages and /healthz that do not need the database.
+"""
+
+import logging
+import threading
+import time
+
+import psycopg
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
+
+from .extensions import db
+
+logger = logging.getLogger(__name__)
+
+
+# Seconds a process fails fast after the database did not answer in time.
+FAIL_FAST_SECONDS = 2
+
+
+class DatabaseDidNotAnswer(psycopg.OperationalError):
+    """The server sent nothing back within the answer timeout."""
+
+
+class Breaker:
+    """Fail fast while the database is known not to answer.
+
+    `trip()` opens it for FAIL_FAST_SECONDS; then `allow()` lets one caller
+    try again (the others still fail fast), and any answer closes it.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.tripped = False
+        self.closed_again_at = 0.0
+
+    def allow(self) -> bool:
+        if not self.tripped:
+            return True
+        with self.lock:
+            now = time.monotonic()
+            if now < self.closed_again_at:
+                return False
+            # This caller tries; the rest wait for its answer, failing fast.
+            self.closed_again_at = now + FAIL_FAST_SECONDS
+            return True
+
+    def trip(self) -> None:
+        with self.lock:
+            self.tripped = True
+            self.closed_again_at = time.monotonic() + FAIL_FAST_SECONDS
+
+    def reset(self) -> None:
+        if self.tripped:
+            self.tripped = False
+
+
+breaker = Breaker()  # one a process: each gunicorn worker learns for itself
+
+
+class AnswerTimeoutConnection(psycopg.Connection):
+    answer_timeout: float | None = None
+
+    def wait(self, gen, interval=0.1, timeout=None):
+        # Every query, commit and rollback of a connection waits here.
+        if not breaker.allow():
+            raise DatabaseDidNotAnswer("the database is not answering (failing fast)")
+        try:
+            answer = super().wait(gen, interval=interval, timeout=timeout or self.answer_timeout)
+        except psycopg.errors.OperationalError as error:
+            # psycopg's own timeout error is internal: recognise it by its class.
+            if type(error).__name__ != "_WaitTimeout":
+                raise
+            breaker.trip()
+            self.pgconn.finish()  # in an unknown state: never to be used again
+            raise DatabaseDidNotAnswer(
+                f"no answer from the database within {self.answer_timeout} s"
+            ) from None
+        breaker.reset()
+        return answer
+
+
+def register_database_guards(app: Flask) -> None:
+    """Bound every wait on the database, and end sessions without errors.
+
+    Call after `db.init_app`: teardowns run last-registered first, so the
+    session is closed here before Flask-SQLAlchemy's own teardown runs.
+    """
+    app.teardown_appcontext(close_session)
+    bound_database_waits(app)
+
+
+def close_session(error: BaseException | None) -> None:
+    """Close the request's session; if its connection died after the last
+    query (a failover, a restart), throw the connection away instead of
+    failing a request that has already been answered."""
+    try:
+        db.session.close()
+    except SQLAlchemyError as close_error:
+        db.session().invalidate()  # the scoped session has no proxy for it
+        logger.warning(
+            "database connection lost after the request",
+            extra={"fields": {"error": type(getattr(close_error, "orig", close_error)).__name__}},
+        )
+
+
+def bound_database_waits(app: Flask) -> None:
+    """Open Postgres connections as AnswerTimeoutConnection."""
+    seconds = app.config["DATABASE_ANSWER_TIMEOUT"]
+    if not seconds:
+        return
+
+    def connect(dialect, connection_record, cargs, cparams):
+        if not breaker.allow():
+            raise DatabaseDidNotAnswer("the database is not answering (failing fast)")
+        started = time.monotonic()
+        try:
+            connection = AnswerTimeoutConnection.connect(*cargs, **cparams)
+        except psycopg.OperationalError:
+            # A refusal comes at once; only a connect timeout means "frozen".
+            if time.monotonic() - started >= cparams.get("connect_timeout", 0):
+                breaker.trip()
+            raise
+        breaker.reset()
+        connection.answer_timeout = seconds
+        return connection
+
+    with app.app_context():
+        event.listen(db.engine, "do_connect", connect)

@@ -319,54 +319,6 @@ def fresh_postgres_database():
         admin.close()
 
 
-@contextlib.contextmanager
-def private_redis(directory: Path):
-    """A redis-server of its own on a free loopback port, keeping nothing on
-    disk; its URL. The shared server is never touched, so nothing of anyone
-    else's is flushed or counted."""
-    executable = shutil.which("redis-server")
-    if not executable:
-        skip_or_fail("redis-server is not installed: no Redis to drill against")
-    port = free_port()
-    with (directory / "redis.log").open("w") as log:
-        server = subprocess.Popen(
-            [executable, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-             "--appendonly", "no", "--dir", str(directory)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        def answers():
-            with contextlib.suppress(OSError), socket.create_connection(
-                ("127.0.0.1", port), timeout=1
-            ) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-            return False
-
-        wait_until(answers, 10, "the private redis-server answering PING")
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def child_processes(pid: int) -> list[int]:
-    """The ids of the processes whose parent is `pid`."""
-    children = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            # The command name, in parentheses, may hold spaces: split after it.
-            fields = (proc / "stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue  # the process ended meanwhile
-        if int(fields[1]) == pid:
-            children.append(int(proc.name))
-    return children
-
-
 def resident_mb(pid: int) -> float:
     """A process's resident set size (VmRSS), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

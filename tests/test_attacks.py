@@ -10,6 +10,7 @@ refused, and the legitimate use next to it still works.
 """
 
 import base64
+import contextlib
 import http.client
 import itertools
 import json
@@ -25,12 +26,11 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
+from drills import OwnRedis, process_tree
 from support import (
     Dyno,
-    child_processes,
     fresh_postgres_database,
     http_request,
-    private_redis,
     production,
     project_venv,
     record_figure,
@@ -131,14 +131,8 @@ class Service:
     def web_workers(self) -> list[int]:
         """The gunicorn workers: the processes under the web process that
         have none of their own (the master forks them)."""
-        pending, leaves = [self.dyno.web_process.pid], []
-        while pending:
-            pid = pending.pop()
-            children = child_processes(pid)
-            pending += children
-            if not children and pid != self.dyno.web_process.pid:
-                leaves.append(pid)
-        return leaves
+        master = self.dyno.web_process.pid
+        return [pid for pid in process_tree(master)[1:] if process_tree(pid) == [pid]]
 
 
 class Browser:
@@ -331,12 +325,14 @@ def service(dyno_project, tmp_path_factory):
     with an admin and a user made by the management commands."""
     project = dyno_project("default")
     logs = tmp_path_factory.mktemp("attacks")
-    with fresh_postgres_database() as database, private_redis(logs) as redis:
+    # A Redis of its own: the shared one is neither flushed nor counted in.
+    redis = OwnRedis()
+    with fresh_postgres_database() as database, contextlib.closing(redis):
         environ = production(
             logs,
             # Heroku's spelling of the URL.
             DATABASE_URL="postgres://" + database.split("://", 1)[1],
-            REDIS_URL=redis,
+            REDIS_URL=redis.url,
             PUBLIC_URL=PUBLIC_URL,
             ALLOWED_HOSTS=OTHER_PUBLIC_HOST,
         )

@@ -1,9 +1,16 @@
 import os
-import secrets
 
 import pytest
 
-from support import DRILL_ROWS, FIGURES, VARIANTS, project_venv, render, skip_or_fail
+from support import (
+    DRILL_ROWS,
+    FIGURES,
+    VARIANTS,
+    fresh_postgres_database,
+    project_venv,
+    render,
+    skip_or_fail,
+)
 
 
 @pytest.fixture(scope="session")
@@ -108,21 +115,8 @@ def dyno_project(tmp_path_factory):
 @pytest.fixture
 def postgres_database():
     """A fresh database on the server at TEST_DATABASE_URL, dropped afterwards."""
-    psycopg = pytest.importorskip("psycopg")
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        skip_or_fail("TEST_DATABASE_URL is not set: no Postgres to drill against")
-    try:
-        admin = psycopg.connect(url, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
-        skip_or_fail(f"Postgres at TEST_DATABASE_URL is unreachable: {error}")
-    name = f"drill_{secrets.token_hex(4)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

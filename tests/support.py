@@ -298,6 +298,35 @@ def wait_until(predicate, limit: float, what: str) -> float:
     pytest.fail(f"{what}: not within {limit} s")
 
 
+@contextlib.contextmanager
+def fresh_postgres_database():
+    """A new, empty database on the server at TEST_DATABASE_URL (its URL),
+    dropped on leaving, whoever is still connected."""
+    psycopg = pytest.importorskip("psycopg")
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        skip_or_fail("TEST_DATABASE_URL is not set: no Postgres to drill against")
+    try:
+        admin = psycopg.connect(url, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        skip_or_fail(f"Postgres at TEST_DATABASE_URL is unreachable: {error}")
+    name = f"drill_{secrets.token_hex(4)}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def resident_mb(pid: int) -> float:
+    """A process's resident set size (VmRSS), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise ValueError(f"process {pid} has no VmRSS")
+
+
 FIGURES: list[str] = []
 
 

@@ -1,0 +1,718 @@
+"""The attacks of the security review, replayed over HTTP against a dyno.
+
+The generated service runs as on Heroku: production settings, a fresh
+Postgres database, a Redis of its own, the Procfile's release, web and worker
+lines. The test stands in for Heroku's router: every request says it came
+over https (X-Forwarded-Proto) from some client address (X-Forwarded-For),
+for the public host. Distinct addresses stand for distinct clients, or for an
+attacker rotating addresses. Each test proves one item: the attack is
+refused, and the legitimate use next to it still works.
+"""
+
+import base64
+import contextlib
+import http.client
+import itertools
+import json
+import re
+import select
+import socket
+import statistics
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from email.message import Message
+from email.utils import parsedate_to_datetime
+
+import pytest
+
+from drills import OwnRedis, process_tree
+from support import (
+    Dyno,
+    fresh_postgres_database,
+    http_request,
+    production,
+    project_venv,
+    record_figure,
+    resident_mb,
+    wait_until,
+)
+
+pytestmark = pytest.mark.slow
+
+PUBLIC_HOST = "service.example"
+PUBLIC_URL = f"https://{PUBLIC_HOST}"
+OTHER_PUBLIC_HOST = f"www.{PUBLIC_HOST}"  # a second domain of the app (ALLOWED_HOSTS)
+PASSWORD = "a long and correct password"
+NEW_PASSWORD = "another long, new password"
+WRONG_PASSWORD = "a long but wrong password"
+ADMIN_EMAIL = "admin@example.com"
+CLI_USER_EMAIL = "cli-user@example.com"
+MB = 1024 * 1024
+TIMEOUT = 15  # seconds for any one request
+
+# Client addresses from the documentation ranges (RFC 5737): they only ever
+# appear in X-Forwarded-For, every request goes to 127.0.0.1.
+ADDRESSES = (
+    f"{prefix}.{host}"
+    for prefix in ("192.0.2", "198.51.100", "203.0.113")
+    for host in range(1, 255)
+)
+
+
+def fresh_address() -> str:
+    return next(ADDRESSES)
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: Message
+    body: bytes
+    seconds: float
+    sent: int = 0  # body bytes sent, for a streamed request
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def json(self):
+        return json.loads(self.body)
+
+    @property
+    def location_path(self) -> str:
+        return urllib.parse.urlsplit(self.headers.get("Location", "")).path
+
+    def cookie(self, name: str) -> dict[str, str]:
+        """The attributes of the Set-Cookie for `name` (lower-cased keys), its
+        value under "value"."""
+        for header in self.headers.get_all("Set-Cookie") or ():
+            first, *attributes = (part.strip() for part in header.split(";"))
+            cookie_name, _, value = first.partition("=")
+            if cookie_name == name:
+                parsed = {"value": value}
+                for attribute in attributes:
+                    key, _, attribute_value = attribute.partition("=")
+                    parsed[key.lower()] = attribute_value
+                return parsed
+        raise AssertionError(f"no Set-Cookie for {name}: {self.headers.get_all('Set-Cookie')}")
+
+
+@dataclass
+class Service:
+    dyno: Dyno
+    database_url: str
+    server_errors: list = field(default_factory=list)
+
+    def web_log(self) -> str:
+        return self.dyno.output("web")
+
+    def mailed_reset_links(self, email: str) -> list[str]:
+        """The reset links mailed to `email` so far: without SMTP the worker
+        writes each mail to its log."""
+        links = []
+        for line in self.dyno.output("worker").splitlines():
+            if "email not sent" in line and re.search(rf"\bto={re.escape(email)}(\s|$)", line):
+                links += re.findall(r"(?:https?://[^\s/\"\\]+)?/auth/reset/[\w.-]+", line)
+        return links
+
+    def next_reset_link(self, email: str, seen: int) -> str:
+        wait_until(
+            lambda: len(self.mailed_reset_links(email)) > seen, 30, f"a reset mail to {email}"
+        )
+        return self.mailed_reset_links(email)[seen]
+
+    def count(self, query: str, *parameters) -> int:
+        import psycopg
+
+        with psycopg.connect(self.database_url) as connection:
+            return connection.execute(query, parameters).fetchone()[0]
+
+    def web_workers(self) -> list[int]:
+        """The gunicorn workers: the processes under the web process that
+        have none of their own (the master forks them)."""
+        master = self.dyno.web_process.pid
+        return [pid for pid in process_tree(master)[1:] if process_tree(pid) == [pid]]
+
+
+class Browser:
+    """One client behind the router, with its own address and cookies.
+
+    Cookies are kept by hand: they are Secure, and a cookie jar would not
+    send them over the loopback's plain http. Redirects are not followed, so
+    each answer can be checked as it is.
+    """
+
+    def __init__(self, service: Service, address: str | None = None, **cookies: str):
+        self.service = service
+        self.address = address or fresh_address()
+        self.cookies = dict(cookies)
+
+    def router_headers(self, host: str, proto: str) -> dict[str, str]:
+        headers = {
+            "Host": host,
+            "X-Forwarded-Proto": proto,
+            "X-Forwarded-For": self.address,
+        }
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return headers
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict | None = None,
+        host: str = PUBLIC_HOST,
+        proto: str = "https",
+    ) -> Answer:
+        started = time.perf_counter()
+        status, answer_headers, content = http_request(
+            f"{self.service.dyno.url}{path}",
+            method,
+            {**self.router_headers(host, proto), **(headers or {})},
+            body,
+            timeout=TIMEOUT,
+        )
+        answer = Answer(status, answer_headers, content, time.perf_counter() - started)
+        self.keep_cookies(answer)
+        if answer.status >= 500:
+            self.service.server_errors.append(f"{method} {path} -> {answer.status}")
+        return answer
+
+    def keep_cookies(self, answer: Answer) -> None:
+        for header in answer.headers.get_all("Set-Cookie") or ():
+            name = header.split("=", 1)[0].strip()
+            cookie = answer.cookie(name)
+            if not cookie["value"] or cookie.get("max-age") == "0":
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = cookie["value"]
+
+    def get(self, path: str, **options) -> Answer:
+        return self.request("GET", path, **options)
+
+    def post(self, path: str, form: dict, **options) -> Answer:
+        body = urllib.parse.urlencode(form).encode()
+        # Over https, Flask-WTF also wants the browser's same-site Referer.
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"{PUBLIC_URL}{path}",
+        }
+        return self.request("POST", path, body, headers, **options)
+
+    def csrf_token(self, path: str) -> str:
+        page = self.get(path)
+        assert page.status == 200, (path, page.status, page.text[:500])
+        found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
+        assert found, f"no CSRF token on {path}"
+        return found.group(1)
+
+    def submit(self, path: str, fields: dict, **options) -> Answer:
+        """Fill in the form at `path` as a person would: with its CSRF token."""
+        return self.post(path, {"csrf_token": self.csrf_token(path), **fields}, **options)
+
+    def log_in(self, email: str, password: str, remember: bool = False, query: str = "") -> Answer:
+        fields = {"email": email, "password": password}
+        if remember:
+            fields["remember"] = "y"
+        return self.submit(f"/auth/login{query}", fields)
+
+    def api(self, method: str, path: str, token: str, payload=None, raw: bytes | None = None):
+        body = raw
+        if payload is not None:
+            body = json.dumps(payload).encode()
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        return self.request(method, path, body, headers)
+
+    def basic(self, username: str, password: str) -> Answer:
+        """POST /api/v1/tokens with HTTP Basic credentials."""
+        credentials = base64.b64encode(f"{username}:{password}".encode()).decode()
+        headers = {"Authorization": f"Basic {credentials}", "Accept": "application/json"}
+        return self.request("POST", "/api/v1/tokens", b"", headers)
+
+    def token(self, email: str, password: str = PASSWORD) -> str:
+        answer = self.basic(email, password)
+        assert answer.status == 201, (answer.status, answer.text)
+        return answer.json()["token"]
+
+    def stream(self, path: str, length: int, chunks, headers: dict) -> Answer:
+        """POST a body of `length` bytes, sent piece by piece from `chunks` only
+        while the server has not answered: a server that answers from the
+        headers alone is never made to take the body."""
+        head = {**self.router_headers(PUBLIC_HOST, "https"), **headers}
+        head["Content-Length"] = str(length)
+        head["Connection"] = "close"
+        lines = [f"POST {path} HTTP/1.1", *(f"{k}: {v}" for k, v in head.items())]
+        started = time.perf_counter()
+        with socket.create_connection(("127.0.0.1", self.service.dyno.port), TIMEOUT) as sock:
+            sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+            wait = 0.5  # for an answer to the headers alone
+            sent = 0
+            for chunk in chunks:
+                if select.select([sock], [], [], wait)[0]:
+                    break
+                wait = 0
+                try:
+                    sock.sendall(chunk)
+                except (BrokenPipeError, ConnectionResetError):
+                    break  # the server answered and closed
+                sent += len(chunk)
+            response = http.client.HTTPResponse(sock)
+            response.begin()
+            answer = Answer(
+                response.status,
+                response.headers,
+                response.read(),
+                time.perf_counter() - started,
+                sent,
+            )
+        if answer.status >= 500:
+            self.service.server_errors.append(f"POST {path} (streamed) -> {answer.status}")
+        return answer
+
+
+def sign_up(service: Service, email: str, password: str = PASSWORD) -> Browser:
+    """A new account through the sign-up page; the browser is logged in."""
+    browser = Browser(service)
+    answer = browser.submit(
+        "/auth/register", {"email": email, "password": password, "confirm": password}
+    )
+    assert answer.status == 302, (email, answer.status, answer.text[:2000])
+    return browser
+
+
+def reset_by_mail(service: Service, email: str, new_password: str) -> str:
+    """The whole reset: ask for the mail, follow its link, choose a password.
+    The link, as mailed."""
+    seen = len(service.mailed_reset_links(email))
+    browser = Browser(service)
+    asked = browser.submit("/auth/reset", {"email": email})
+    assert asked.status == 302, (asked.status, asked.text[:2000])
+    link = service.next_reset_link(email, seen)
+    path = urllib.parse.urlsplit(link).path
+    chosen = browser.submit(path, {"password": new_password, "confirm": new_password})
+    assert chosen.status == 302, (chosen.status, chosen.text[:2000])
+    assert chosen.location_path == "/auth/login"
+    return link
+
+
+def assert_json_error(answer: Answer, status: int) -> None:
+    """The service's one error body for API clients."""
+    assert answer.status == status, (answer.status, answer.text[:2000])
+    assert answer.headers.get_content_type() == "application/json", answer.headers
+    body = answer.json()
+    assert body["code"] == status, body
+    assert {"status", "message", "request_id"} <= body.keys(), body
+
+
+def assert_refused_for_a_while(answer: Answer) -> None:
+    assert answer.status == 429, (answer.status, answer.text[:2000])
+    assert int(answer.headers["Retry-After"]) > 0, answer.headers
+
+
+def assert_sent_to_log_in(answer: Answer) -> None:
+    assert answer.status == 302, (answer.status, answer.text[:500])
+    assert answer.location_path == "/auth/login", answer.headers["Location"]
+
+
+@pytest.fixture(scope="module")
+def service(dyno_project, tmp_path_factory):
+    """The default project released and running as web and worker dynos,
+    with an admin and a user made by the management commands."""
+    project = dyno_project("default")
+    logs = tmp_path_factory.mktemp("attacks")
+    # A Redis of its own: the shared one is neither flushed nor counted in.
+    redis = OwnRedis()
+    with fresh_postgres_database() as database, contextlib.closing(redis):
+        environ = production(
+            logs,
+            # Heroku's spelling of the URL.
+            DATABASE_URL="postgres://" + database.split("://", 1)[1],
+            REDIS_URL=redis.url,
+            PUBLIC_URL=PUBLIC_URL,
+            ALLOWED_HOSTS=OTHER_PUBLIC_HOST,
+        )
+        dyno = Dyno(project, project_venv(project), logs, **environ)
+        dyno.release()
+        accounts = dyno.run_command(
+            f"flask create-admin --email {ADMIN_EMAIL} --password '{PASSWORD}' && "
+            f"flask create-user --email {CLI_USER_EMAIL} --password '{PASSWORD}'"
+        )
+        assert accounts.returncode == 0, accounts.stdout + accounts.stderr
+        worker = dyno.start("worker")
+        try:
+            with dyno.web():
+                yield Service(dyno, database)
+        finally:
+            Dyno.stop(worker)
+
+
+def test_password_guessing_through_the_api_is_limited_per_address_and_per_account(service):
+    sign_up(service, "api-guessed@example.com")
+    sign_up(service, "api-other@example.com")
+
+    # One address guessing at many accounts runs out after five tries.
+    guesser = Browser(service)
+    for n in range(5):
+        assert guesser.basic(f"api-nobody-{n}@example.com", WRONG_PASSWORD).status == 401
+    refused = guesser.basic("api-nobody-5@example.com", WRONG_PASSWORD)
+    assert_json_error(refused, 429)
+    assert_refused_for_a_while(refused)
+
+    # Rotating addresses does not help: the account itself runs out.
+    for _ in range(5):
+        assert Browser(service).basic("api-guessed@example.com", WRONG_PASSWORD).status == 401
+    refused = Browser(service).basic("api-guessed@example.com", WRONG_PASSWORD)
+    assert_json_error(refused, 429)
+    assert_refused_for_a_while(refused)
+
+    # Meanwhile another person, elsewhere, gets their token.
+    assert Browser(service).basic("api-other@example.com", PASSWORD).status == 201
+
+
+def test_password_guessing_through_the_login_form_is_limited_per_address_and_per_account(service):
+    sign_up(service, "form-guessed@example.com")
+    sign_up(service, "form-other@example.com")
+
+    guesser = Browser(service)
+    for n in range(5):
+        assert guesser.log_in(f"form-nobody-{n}@example.com", WRONG_PASSWORD).status == 200
+    refused = guesser.log_in("form-nobody-5@example.com", WRONG_PASSWORD)
+    assert_refused_for_a_while(refused)
+    assert refused.headers.get_content_type() == "text/html"
+
+    for _ in range(5):
+        assert Browser(service).log_in("form-guessed@example.com", WRONG_PASSWORD).status == 200
+    refused = Browser(service).log_in("form-guessed@example.com", WRONG_PASSWORD)
+    assert_refused_for_a_while(refused)
+    assert refused.headers.get_content_type() == "text/html"
+
+    logged_in = Browser(service).log_in("form-other@example.com", PASSWORD)
+    assert logged_in.status == 302
+    assert logged_in.location_path == "/notes/"
+
+
+def test_keep_me_logged_in_is_a_secure_two_week_cookie_that_logout_everywhere_revokes(service):
+    email = "remember@example.com"
+    sign_up(service, email)
+    browser = Browser(service)
+    answer = browser.log_in(email, PASSWORD, remember=True)
+    assert answer.status == 302
+
+    cookie = answer.cookie("remember_token")
+    assert {"secure", "httponly"} <= cookie.keys(), cookie
+    assert cookie.get("samesite", "").lower() == "lax", cookie
+    if "max-age" in cookie:
+        lifetime = int(cookie["max-age"])
+    else:
+        lifetime = parsedate_to_datetime(cookie["expires"]).timestamp() - time.time()
+    assert 13 * 86400 <= lifetime <= 15 * 86400, cookie
+
+    # The cookie alone, in another browser, logs in: that is its use...
+    remember_token = cookie["value"]
+    assert Browser(service, remember_token=remember_token).get("/notes/").status == 200
+
+    # ...until the account logs out everywhere.
+    token = browser.csrf_token("/notes/")
+    out = browser.post("/auth/logout-everywhere", {"csrf_token": token})
+    assert out.status in (302, 303), (out.status, out.text[:2000])
+    assert_sent_to_log_in(Browser(service, remember_token=remember_token).get("/notes/"))
+
+
+def test_a_password_reset_ends_other_sessions_and_revokes_api_tokens(service):
+    email = "reset-sessions@example.com"
+    sign_up(service, email)
+    elsewhere = Browser(service)
+    assert elsewhere.log_in(email, PASSWORD, remember=True).status == 302
+    remember_token = elsewhere.cookies["remember_token"]
+    assert elsewhere.get("/notes/").status == 200
+    old_token = Browser(service).token(email)
+    assert Browser(service).api("GET", "/api/v1/notes", old_token).status == 200
+
+    reset_by_mail(service, email, NEW_PASSWORD)
+
+    assert_sent_to_log_in(elsewhere.get("/notes/"))
+    assert_sent_to_log_in(Browser(service, remember_token=remember_token).get("/notes/"))
+    assert_json_error(Browser(service).api("GET", "/api/v1/notes", old_token), 401)
+    new_token = Browser(service).token(email, NEW_PASSWORD)
+    assert Browser(service).api("GET", "/api/v1/notes", new_token).status == 200
+
+
+def test_reset_links_come_from_the_public_url_and_other_hosts_are_refused(service):
+    email = "reset-host@example.com"
+    sign_up(service, email)
+
+    # A forged Host gets no mail sent, nor any page.
+    browser = Browser(service)
+    token = browser.csrf_token("/auth/reset")
+    forged = browser.post("/auth/reset", {"csrf_token": token, "email": email}, host="evil.example")
+    assert forged.status == 400, (forged.status, forged.text[:2000])
+    assert Browser(service).get("/", host="evil.example").status == 400
+    assert Browser(service).get("/", host=OTHER_PUBLIC_HOST).status == 200
+
+    link = reset_by_mail(service, email, NEW_PASSWORD)
+    assert link.startswith(f"{PUBLIC_URL}/auth/reset/"), link
+    assert "evil.example" not in service.dyno.output("worker")
+    assert Browser(service).log_in(email, NEW_PASSWORD).status == 302
+
+
+def test_login_takes_as_long_for_an_unknown_email_as_for_a_wrong_password(service):
+    # Two accounts, three wrong passwords each: under the per-account limit.
+    accounts = ["timing-1@example.com", "timing-2@example.com"]
+    for email in accounts:
+        sign_up(service, email)
+    known, unknown = [], []
+    for n in range(6):  # interleaved, so that a slow moment hits both alike
+        for email, times in ((accounts[n % 2], known), (f"timing-nobody-{n}@example.com", unknown)):
+            answer = Browser(service).log_in(email, WRONG_PASSWORD)
+            assert answer.status == 200, answer.status
+            times.append(answer.seconds)
+    ratio = statistics.median(known) / statistics.median(unknown)
+    record_figure(
+        f"attacks: login with a wrong password {statistics.median(known) * 1000:.0f} ms, "
+        f"with an unknown email {statistics.median(unknown) * 1000:.0f} ms (medians of 6)"
+    )
+    assert 0.5 <= ratio <= 2, (known, unknown)
+
+
+def test_oversized_bodies_are_refused_with_413_before_they_are_read(service):
+    email = "big-bodies@example.com"
+    sign_up(service, email)
+    token = Browser(service).token(email)
+    workers = service.web_workers()
+    before = {pid: resident_mb(pid) for pid in workers}
+
+    # 100 MB announced, without any account: sent only while unanswered.
+    first = b"email=x&password="
+    form_chunks = itertools.chain(
+        [first + b"a" * (MB - len(first))], itertools.repeat(b"a" * MB, 99)
+    )
+    form = Browser(service).stream(
+        "/auth/login",
+        100 * MB,
+        form_chunks,
+        {"Content-Type": "application/x-www-form-urlencoded", "Referer": f"{PUBLIC_URL}/"},
+    )
+    assert form.status == 413, (form.status, form.text[:2000])
+    assert form.headers.get_content_type() == "text/html"
+    assert form.seconds < 5, form.seconds
+
+    # 2 MB of valid JSON from a logged-in client: over the 1 MB default.
+    payload = json.dumps({"title": "big", "body": "b" * (2 * MB)}).encode()
+    pieces = (payload[start : start + MB] for start in range(0, len(payload), MB))
+    big_json = Browser(service).stream(
+        "/api/v1/notes",
+        len(payload),
+        pieces,
+        {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
+    assert_json_error(big_json, 413)
+
+    after = {pid: resident_mb(pid) for pid in service.web_workers()}
+    growth = max(after[pid] - before[pid] for pid in before.keys() & after.keys())
+    record_figure(
+        f"attacks: a 100 MB form post answered {form.status} in {form.seconds * 1000:.0f} ms, "
+        f"after {form.sent / MB:.0f} MB of it; web workers grew by at most {growth:.1f} MB"
+    )
+    assert growth < 20, (before, after)
+
+    # A note of ordinary size still goes in.
+    ordinary = Browser(service).api("POST", "/api/v1/notes", token, {"title": "t", "body": "b"})
+    assert ordinary.status == 201, ordinary.text
+
+
+def test_plain_http_through_the_router_is_redirected_to_https(service):
+    browser = Browser(service)
+    page = browser.get("/", proto="http")
+    assert page.status == 301, page.status
+    assert page.headers["Location"] == f"{PUBLIC_URL}/"
+    # The redirect is marked like any other answer.
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+
+    # 308 keeps the method and body of a POST.
+    form = browser.post("/auth/login", {}, proto="http")
+    assert form.status == 308, form.status
+    assert form.headers["Location"] == f"{PUBLIC_URL}/auth/login"
+
+    # The router's and monitors' health check stays reachable over http.
+    assert browser.get("/healthz", proto="http").status == 200
+    assert browser.get("/").status == 200
+
+
+def test_inputs_that_crashed_the_service_get_4xx_answers(service):
+    email = "crashers@example.com"
+    browser = sign_up(service, email)
+    token = Browser(service).token(email)
+
+    def notes_of_the_account():
+        return service.count(
+            "SELECT count(*) FROM notes JOIN users ON users.id = notes.owner_id"
+            " WHERE users.email = %s",
+            email,
+        )
+
+    # Each case: what was sent, and the statuses that would be right.
+    answers = {
+        "page id beyond integer range": (
+            browser.get("/notes/99999999999999999999").status, {404}),
+        "lone surrogate in JSON": (
+            browser.api("POST", "/api/v1/notes", token,
+                        raw=b'{"title": "\\ud800", "body": ""}').status, {422}),
+        "deep JSON nesting": (
+            browser.api("POST", "/api/v1/notes", token, raw=b"[" * 100_000).status, {400}),
+        "5000-digit number": (
+            browser.api("POST", "/api/v1/notes", token,
+                        raw=b'{"title": ' + b"9" * 5000 + b', "body": ""}').status, {400, 422}),
+        "API title of 201 characters": (
+            browser.api("POST", "/api/v1/notes", token, {"title": "t" * 201}).status, {422}),
+        "API body of 20001 characters": (
+            browser.api("POST", "/api/v1/notes", token,
+                        {"title": "t", "body": "b" * 20_001}).status, {422}),
+    }
+    for name, username, password in (
+        ("NUL in a Basic username", "crash\x00ers@example.com", PASSWORD),
+        ("ESC in a Basic password", email, "pass\x1bword long enough"),
+        ("newline in a Basic username", "crashers@example.com\nx", PASSWORD),
+    ):
+        answers[name] = (Browser(service).basic(username, password).status, {401})
+    wrong = {name: status for name, (status, right) in answers.items() if status not in right}
+    assert not wrong, wrong
+
+    # The pages refuse what the API refuses, with a form error, and store nothing.
+    for fields in (
+        {"title": "nul\x00title", "body": "b"},
+        {"title": "t", "body": "nul\x00body"},
+        {"title": "t" * 201, "body": "b"},
+        {"title": "t", "body": "b" * 20_001},
+    ):
+        page = browser.submit("/notes/new", fields)
+        assert page.status == 200, (page.status, {k: v[:20] for k, v in fields.items()})
+        assert 'class="error"' in page.text
+    assert notes_of_the_account() == 0
+
+    # The largest note that is allowed goes in both ways.
+    largest = {"title": "t" * 200, "body": "b" * 20_000}
+    assert browser.api("POST", "/api/v1/notes", token, largest).status == 201
+    assert browser.submit("/notes/new", largest).status == 302
+    assert notes_of_the_account() == 2
+
+    # A control character in next= is ignored, not followed nor crashed on.
+    for query in ("?next=/%00evil", "?next=/%0d%0aSet-Cookie:x=y"):
+        answer = Browser(service).log_in(email, PASSWORD, query=query)
+        assert answer.status == 302, (query, answer.status)
+        assert answer.location_path == "/notes/", (query, answer.headers["Location"])
+        assert "x=y" not in str(answer.headers.get_all("Set-Cookie")), query
+
+
+def test_lookalike_emails_cannot_make_a_second_account(service):
+    precomposed, decomposed = "\u00e4nne@example.com", "a\u0308nne@example.com"
+    ascii_letters, fullwidth = "anna@example.com", "\uff41\uff4e\uff4e\uff41@example.com"
+    for first, lookalike in ((precomposed, decomposed), (ascii_letters, fullwidth)):
+        sign_up(service, first)
+        again = Browser(service).submit(
+            "/auth/register", {"email": lookalike, "password": PASSWORD, "confirm": PASSWORD}
+        )
+        assert again.status == 200, (lookalike, again.status)
+        assert "exists already" in again.text, lookalike
+    for spelling in (precomposed, decomposed, ascii_letters, fullwidth):
+        answer = Browser(service).log_in(spelling, PASSWORD)
+        assert answer.status == 302, (spelling, answer.status)
+    assert service.count("SELECT count(*) FROM users WHERE email LIKE %s", "%nn%@example.com") == 2
+
+
+def test_control_characters_in_requests_are_escaped_in_the_log(service):
+    browser = Browser(service)
+    assert browser.get("/%1b[31mred%00x%E2%80%A8y%C2%85z").status == 404
+    # A forged log line, through CR LF in the path.
+    assert browser.get("/x%0d%0alevel=error%20msg=forged").status == 404
+
+    log = (service.dyno.logs / "web.log").read_bytes()
+    for raw in (b"\x1b", b"\x00", "\u2028".encode(), "\x85".encode()):
+        assert raw not in log, raw
+    line = next(line for line in log.decode().splitlines() if "[31mred" in line)
+    for escaped in (r"\\(x1b|u001b|e)", r"\\(x00|u0000|0)", r"\\u2028", r"\\(x85|u0085)"):
+        assert re.search(escaped, line), (escaped, line)
+    assert not any(line.startswith("level=error msg=forged") for line in log.decode().splitlines())
+
+
+def test_the_admin_shows_no_sql_and_takes_only_valid_input(service):
+    admin = Browser(service)
+    assert admin.log_in(ADMIN_EMAIL, PASSWORD).status == 302
+    new_user = "/admin/admin_users/new/"
+    form = admin.get(new_user)
+    assert form.status == 200
+    fields = set(re.findall(r'name="([^"]+)"', form.text))
+    assert {"csrf_token", "email", "password"} <= fields, fields
+
+    duplicate = admin.submit(new_user, {"email": CLI_USER_EMAIL, "password": NEW_PASSWORD})
+    assert duplicate.status == 200, duplicate.status
+    assert "exists already" in duplicate.text
+    for leak in ("INSERT", "password_hash", "scrypt:"):
+        assert leak not in duplicate.text, leak
+
+    not_an_email = admin.submit(new_user, {"email": "not an email", "password": NEW_PASSWORD})
+    assert not_an_email.status == 200, not_an_email.status
+    assert service.count("SELECT count(*) FROM users WHERE email LIKE %s", "not%") == 0
+
+    # An admin still creates an account.
+    made = admin.submit(new_user, {"email": "made-by-admin@example.com", "password": NEW_PASSWORD})
+    assert made.status == 302, (made.status, made.text[:2000])
+    assert Browser(service).log_in("made-by-admin@example.com", NEW_PASSWORD).status == 302
+
+    assert admin.get("/admin/admin_users/?page=-1").status == 200
+    assert admin.get("/admin/admin_users/?search=%00").status in (200, 400)
+
+
+def test_reset_mails_for_one_account_are_limited_whatever_the_address(service):
+    email = "reset-flood@example.com"
+    sign_up(service, email)
+    for _ in range(3):
+        asked = Browser(service).submit("/auth/reset", {"email": email})
+        assert asked.status == 302, asked.status
+    assert_refused_for_a_while(Browser(service).submit("/auth/reset", {"email": email}))
+    # The three allowed ones were mailed.
+    wait_until(lambda: len(service.mailed_reset_links(email)) == 3, 30, "three reset mails")
+
+
+def test_answers_carrying_credentials_or_private_pages_are_not_cached(service):
+    email = "no-store@example.com"
+    browser = sign_up(service, email)
+    issued = Browser(service).basic(email, PASSWORD)
+    assert issued.status == 201
+    assert "no-store" in issued.headers.get("Cache-Control", ""), issued.headers
+    notes = browser.get("/notes/")
+    assert notes.status == 200
+    assert "no-store" in notes.headers.get("Cache-Control", ""), notes.headers
+
+
+def test_a_successful_login_redirect_carries_no_rate_limit_headers(service):
+    email = "clean-redirect@example.com"
+    sign_up(service, email)
+    answer = Browser(service).log_in(email, PASSWORD)
+    assert answer.status == 302
+    names = {name.lower() for name in answer.headers}
+    assert "retry-after" not in names, answer.headers
+    assert not any(name.startswith("x-ratelimit") for name in names), answer.headers
+
+
+def test_flask_check_flags_production_without_mail(service):
+    check = service.dyno.run_command("flask check")
+    output = check.stdout + check.stderr
+    assert check.returncode == 1, output
+    assert any(
+        re.search(r"smtp|mail", line, re.IGNORECASE) for line in output.splitlines()
+    ), output
+
+
+def test_no_attack_made_the_service_fail(service):
+    # Last in the module: every answer above, and the web's log of them.
+    assert not service.server_errors
+    log = service.web_log()
+    assert not re.search(r"\bstatus=5\d\d\b", log), log[-5000:]
+    assert "Traceback" not in log, log[-5000:]

@@ -104,11 +104,12 @@ def new_user_form(csrf, email, password):
     return {"email": email, "password": password, "csrf_token": csrf("/admin/admin_users/new/")}
 
 
+@pytest.mark.parametrize("spelling", ["bob@example.com", "BOB@example.com"])
 def test_a_taken_email_is_refused_without_showing_any_sql(
-    client, admin, csrf, make_user, db_session, password
+    client, admin, csrf, make_user, db_session, password, spelling
 ):
     make_user("bob@example.com")
-    data = new_user_form(csrf, "BOB@example.com", password)
+    data = new_user_form(csrf, spelling, password)
     response = client.post("/admin/admin_users/new/", data=data, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "An account with this email exists already." in page

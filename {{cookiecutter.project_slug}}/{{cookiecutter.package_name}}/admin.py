@@ -15,7 +15,7 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import PasswordField, TextAreaField, ValidationError
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, InputRequired, Length, Optional, StopValidation
 
 from .extensions import db
 from .forms import CONTROL_CHARACTER, Form
@@ -83,6 +83,18 @@ class DatabaseView(AdminsOnly, ModelView):
         return super().handle_view_exception(exc)
 
 
+def email_not_taken(form, field):
+    """Another account's email, however it is spelled, is refused here.
+
+    StopValidation ends the field's checks, so Flask-Admin's own uniqueness
+    check (which compares spellings exactly, and says only "Already exists.")
+    does not run after it.
+    """
+    holder = user_by_email(field.data or "")
+    if holder is not None and holder is not getattr(form, "_obj", None):
+        raise StopValidation("An account with this email exists already.")
+
+
 class UserView(DatabaseView):
     column_list = ("email", "is_admin", "created_at")
     column_searchable_list = ("email",)
@@ -90,7 +102,14 @@ class UserView(DatabaseView):
     # The hash is never shown nor edited: a new password is set through it.
     form_columns = ("email", "is_admin", "password")
     form_args: ClassVar = {
-        "email": {"validators": [InputRequired(), Email(), Length(max=MAX_EMAIL_LENGTH)]}
+        "email": {
+            "validators": [
+                InputRequired(),
+                Email(),
+                Length(max=MAX_EMAIL_LENGTH),
+                email_not_taken,
+            ]
+        }
     }
     form_extra_fields: ClassVar = {
         "password": PasswordField(
@@ -102,10 +121,6 @@ class UserView(DatabaseView):
 
     def on_model_change(self, form, model, is_created):
         model.email = normalize_email(model.email)
-        with db.session.no_autoflush:  # the model itself is not saved yet
-            holder = user_by_email(model.email)
-        if holder is not None and holder is not model:
-            raise ValidationError("An account with this email exists already.")
         if form.password.data:
             model.set_password(form.password.data)
         elif is_created:

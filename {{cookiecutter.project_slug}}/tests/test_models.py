@@ -2,6 +2,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from {{ cookiecutter.package_name }}.config import load_settings
 from {{ cookiecutter.package_name }}.models import Note, User, normalize_email, user_by_email
 
 
@@ -71,3 +72,12 @@ def test_a_new_password_gives_a_new_login_id(db_session):
     assert user.login_id != before
     user.end_sessions()
     assert len({before, user.login_id}) == 2
+
+
+def test_only_the_test_profile_hashes_cheaply(tmp_path):
+    def method(profile):
+        environ = {"APP_ENV": profile, "SECRET_KEY": "s" * 48}
+        return load_settings(environ, str(tmp_path))["PASSWORD_HASH_METHOD"]
+
+    assert method("production") == method("development") == "scrypt"  # Werkzeug's full cost
+    assert method("test") == "scrypt:1024:8:1"

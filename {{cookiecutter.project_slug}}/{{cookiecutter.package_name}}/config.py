@@ -68,6 +68,9 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         "APP_ENV": profile,
         "TESTING": profile == "test",
         "SECRET_KEY": secret_key(environ, production),
+        # Werkzeug's scrypt (n=2**15) costs about 0.1 s a hash, as it should;
+        # tests hash hundreds of passwords, through the same code, at n=2**10.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1" if profile == "test" else "scrypt",
         "SQLALCHEMY_DATABASE_URI": database_uri(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(environ, database_url, web_threads),
         "DATABASE_ANSWER_TIMEOUT": database_answer_timeout(environ, database_url),

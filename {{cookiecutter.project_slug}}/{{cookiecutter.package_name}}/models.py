@@ -6,6 +6,7 @@ import unicodedata
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 {% if cookiecutter.use_web_ui -%}
 from flask_login import UserMixin
 {% endif -%}
@@ -54,7 +55,8 @@ class User({% if cookiecutter.use_web_ui %}UserMixin, {% endif %}db.Model):
 
     def set_password(self, password: str) -> None:
         """Set a new password, ending every session and token of the old one."""
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        self.password_hash = generate_password_hash(password, method=method)
         self.end_sessions()
 
     def end_sessions(self) -> None:
@@ -122,11 +124,12 @@ def authenticate(email: str, password: str) -> User | None:
     """
     user = user_by_email(email)
     if user is None:
-        check_password_hash(unknown_account_hash(), password)
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        check_password_hash(unknown_account_hash(method), password)
         return None
     return user if user.check_password(password) else None
 
 
 @functools.cache
-def unknown_account_hash() -> str:
-    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
+def unknown_account_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)

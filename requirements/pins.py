@@ -10,7 +10,6 @@ Pins already in the output files are kept while they still fit; UPGRADE=1
 moves every transitive dependency to its newest release.
 """
 
-import importlib.util
 import itertools
 import os
 import re
@@ -23,6 +22,10 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 SOURCES = TEMPLATE_DIR / "requirements"
 PINS = TEMPLATE_DIR / "templates" / "pins"
 OPTIONS = ("celery", "web_ui", "api")  # cookiecutter.json's use_<option>
+# The oldest Python the locks must install on: the generated code runs on
+# 3.11 too (locally, and `make demo` on this machine's python3), besides the
+# versions offered for Heroku (hooks/pre_gen_project.py).
+OLDEST_PYTHON = "3.11"
 REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -104,21 +107,12 @@ def compile_lock(inputs, output, oldest_python, constraint=None):
     return output.read_text()
 
 
-def oldest_offered_python():
-    spec = importlib.util.spec_from_file_location(
-        "pre_gen_project", TEMPLATE_DIR / "hooks" / "pre_gen_project.py"
-    )
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
-    return min(hook.SUPPORTED_PYTHONS, key=lambda version: tuple(map(int, version.split("."))))
-
-
 def main():
     every_source = sorted(SOURCES.glob("*.in"))
     problems = disagreements(direct_pins(every_source))
     if problems:
         sys.exit("error: one package, two pins in requirements/*.in: " + "; ".join(problems))
-    python = oldest_offered_python()
+    python = OLDEST_PYTHON
     PINS.mkdir(parents=True, exist_ok=True)
     for chosen in every_combination():
         name = lock_name(chosen)

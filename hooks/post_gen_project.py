@@ -9,44 +9,61 @@ import shutil
 import subprocess
 from pathlib import Path
 
-SLUG = "{{ cookiecutter.project_slug }}"
-PACKAGE = "{{ cookiecutter.package_name }}"
-PYTHON_VERSION = "{{ cookiecutter.python_version }}"
 # All the answers, as JSON in a raw string (see pre_gen_project.py).
 ANSWERS = r"""{{ cookiecutter | tojson }}"""
-# The Procfile's long-running processes: what `honcho start` should run.
-PROCESSES = "web{% if cookiecutter.use_celery %} worker beat{% endif %}"
 
-# What each option adds that cookiecutter cannot leave out by itself, removed
-# here when the option is answered false. Single Python files carry
-# conditional names instead, which cookiecutter skips when they render empty;
-# a directory cannot (an empty name is "the directory exists already"), and
-# Flask's templates are copied without rendering.
-OPTIONAL_PATHS = {
-    "use_web_ui": (
+# Each optional feature's files, removed when the answers leave it out. This
+# is the one way a feature is left out: no file carries a conditional name.
+FEATURE_PATHS = {
+    "web_ui": (
+        "{package}/web_ui.py",
         "{package}/auth",
         "{package}/notes",
         "{package}/admin.py",
+        "{package}/forms.py",
         "{package}/templates/auth",
         "{package}/templates/notes",
         "{package}/templates/admin",
         "{package}/templates/macros",
         "{package}/static/admin-confirm.js",
-        "tests/test_auth.py",
-        "tests/test_password_reset.py",
-        "tests/test_notes.py",
-        "tests/test_admin.py",
+        "tests/web_ui",
     ),
-    "use_api": ("{package}/api",),
+    "mail": ("{package}/mail.py", "tests/mail"),
+    "api": (
+        "{package}/api",
+        "migrations/versions/0003_create_api_tokens.py",
+        "migrations/versions/0005_tie_api_tokens_to_logins.py",
+        "tests/api",
+    ),
+    "worker": ("{package}/worker", "{package}/tasks.py", "tests/worker"),
+    "limits": ("{package}/limits.py", "tests/limits"),
+    "redis_connection": ("{package}/redis_connection.py", "tests/redis"),
+    "mail_queue": ("{package}/mail_queue.py", "tests/worker/test_mail_queue.py"),
 }
 
 
-def unchosen_paths(options, package):
-    """The paths, relative to the project, of the options not chosen."""
+def chosen_features(answers):
+    """Which features the answers choose: the three options, and the parts
+    they share."""
+    web_ui, api, worker = answers["use_web_ui"], answers["use_api"], answers["use_celery"]
+    return {
+        "web_ui": web_ui,
+        "mail": web_ui,  # password reset links
+        "api": api,
+        "worker": worker,
+        "limits": web_ui or api,  # password guessing, through a form or the API
+        "redis_connection": web_ui or api or worker,
+        "mail_queue": web_ui and worker,  # mail sent by the worker
+    }
+
+
+def unchosen_paths(answers, package):
+    """The paths, relative to the project, of the features left out."""
+    chosen = chosen_features(answers)
     return [
         path.format(package=package)
-        for option, paths in OPTIONAL_PATHS.items()
-        if not options[option]
+        for feature, paths in FEATURE_PATHS.items()
+        if not chosen[feature]
         for path in paths
     ]
 
@@ -82,15 +99,17 @@ NEW_SECRET = "\"$(python -c 'import secrets; print(secrets.token_urlsafe(48))')\
 PUBLIC_URL = "\"$(heroku info -s | sed -n 's/^web_url=//p')\""
 
 
-def next_steps(slug, python_version, processes, use_web_ui=False):
+def next_steps(slug, python_version, answers):
     """The commands that run the project locally, then deploy it."""
-    with_worker = "worker" in processes.split()
+    with_worker = answers["use_celery"]
+    # The Procfile's long-running processes: what `honcho start` should run.
+    processes = "web worker beat" if with_worker else "web"
     run = [
         f"cd {slug}",
         f"python{python_version} -m venv .venv && . .venv/bin/activate",
         "pip install -r requirements-test.txt",
         "flask db upgrade",
-        *(["flask create-admin        # an account for /admin/"] if use_web_ui else []),
+        *(["flask create-admin        # an account for /admin/"] if answers["use_web_ui"] else []),
         f"honcho start {processes}",
     ]
     deploy = [
@@ -137,12 +156,12 @@ def parent_command_line():
 
 
 def main():
-    options = json.loads(ANSWERS)
-    prune(Path.cwd(), unchosen_paths(options, PACKAGE))
+    answers = json.loads(ANSWERS)
+    prune(Path.cwd(), unchosen_paths(answers, answers["package_name"]))
     if is_cruft_update(parent_command_line()):
         return
     write_env(Path.cwd())
-    print(next_steps(SLUG, PYTHON_VERSION, PROCESSES, options["use_web_ui"]))
+    print(next_steps(answers["project_slug"], answers["python_version"], answers))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ API_FILES = (
     "my_service/api/__init__.py",
     "my_service/api/templates/api/docs.html",
     "migrations/versions/0003_create_api_tokens.py",
-    "tests/test_api_notes.py",
+    "tests/api/test_api_notes.py",
 )
 # Words that only the API brings; none may be left in a project without it.
 API_WORDS = re.compile(

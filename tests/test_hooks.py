@@ -2,7 +2,7 @@
 
 import pytest
 
-from support import load_hook
+from support import TEMPLATE_DIR, load_hook
 
 pre_gen = load_hook("pre_gen_project")
 post_gen = load_hook("post_gen_project")
@@ -117,8 +117,12 @@ def test_env_gets_a_fresh_secret_and_keeps_the_rest():
     assert env == "# comment\nAPP_ENV='development'\nSECRET_KEY='s3cr3t'\nLOG_LEVEL='INFO'\n"
 
 
+ALL_CHOSEN = {"use_web_ui": True, "use_api": True, "use_celery": True}
+NONE_CHOSEN = {"use_web_ui": False, "use_api": False, "use_celery": False}
+
+
 def test_next_steps_name_the_project_and_python():
-    steps = post_gen.next_steps("my-service", "3.13", "web")
+    steps = post_gen.next_steps("my-service", "3.13", NONE_CHOSEN)
     assert "cd my-service" in steps
     assert "python3.13 -m venv" in steps
     assert "honcho start web\n" in steps
@@ -131,14 +135,11 @@ def test_next_steps_name_the_project_and_python():
 
 
 def test_next_steps_with_a_worker_add_redis_and_start_the_processes():
-    steps = post_gen.next_steps("my-service", "3.13", "web worker beat", use_web_ui=True)
+    steps = post_gen.next_steps("my-service", "3.13", ALL_CHOSEN)
     assert "honcho start web worker beat" in steps
     assert "heroku addons:create heroku-redis:mini" in steps
     assert steps.rstrip().endswith("heroku ps:scale worker=1 beat=1")
     assert "flask create-admin" in steps
-
-
-ALL_CHOSEN = {"use_web_ui": True, "use_api": True}
 
 
 def test_chosen_options_keep_every_path():
@@ -148,9 +149,26 @@ def test_chosen_options_keep_every_path():
 def test_unchosen_options_name_their_paths_in_the_package():
     no_web_ui = post_gen.unchosen_paths({**ALL_CHOSEN, "use_web_ui": False}, "svc")
     assert {"svc/auth", "svc/notes", "svc/admin.py", "svc/templates/auth"} <= set(no_web_ui)
-    assert "tests/test_admin.py" in no_web_ui
+    assert {"svc/mail.py", "svc/mail_queue.py", "tests/web_ui"} <= set(no_web_ui)
+    assert "svc/limits.py" not in no_web_ui  # the API still needs it
     assert not any("{" in path for path in no_web_ui)
-    assert post_gen.unchosen_paths({**ALL_CHOSEN, "use_api": False}, "svc") == ["svc/api"]
+    assert post_gen.unchosen_paths({**ALL_CHOSEN, "use_api": False}, "svc") == [
+        "svc/api",
+        "migrations/versions/0003_create_api_tokens.py",
+        "migrations/versions/0005_tie_api_tokens_to_logins.py",
+        "tests/api",
+    ]
+
+
+def test_the_bare_project_keeps_only_the_core():
+    bare = set(post_gen.unchosen_paths(NONE_CHOSEN, "svc"))
+    assert {"svc/limits.py", "svc/redis_connection.py", "svc/worker", "svc/tasks.py"} <= bare
+
+
+def test_no_template_file_carries_a_conditional_name():
+    # Leaving a feature out is the hook's table alone (FEATURE_PATHS).
+    project = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+    assert not [path for path in project.rglob("*") if "{%" in path.name]
 
 
 def test_prune_removes_files_and_directories_and_skips_missing_ones(tmp_path):

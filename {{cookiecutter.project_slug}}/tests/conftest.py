@@ -4,14 +4,13 @@ Postgres service), emptied first.
 
 Each test runs inside a transaction that is rolled back afterwards, so rows a
 test commits (through the app, the CLI or the test client) do not leak into
-the next one.{% if cookiecutter.use_celery %} Tasks run eagerly, in the test's own process; see
-test_worker.py for a real worker.{% endif %}
+the next one.
+
+Each feature's tests are in a folder of their own, with the fixtures only
+they use in its conftest.py.
 """
 
 import os
-{%- if cookiecutter.use_web_ui %}
-import re
-{%- endif %}
 
 import pytest
 from flask import g
@@ -20,16 +19,10 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.extensions import db{% if cookiecutter.use_web_ui or cookiecutter.use_api %}, limiter{% endif %}
-{%- if cookiecutter.use_web_ui or cookiecutter.use_api %}
+from {{ cookiecutter.package_name }}.extensions import db
 from {{ cookiecutter.package_name }}.models import User
-{%- endif %}
-
-{%- if cookiecutter.use_web_ui %}
 
 PASSWORD = "correct horse battery"
-CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-{%- endif %}
 
 
 @pytest.fixture(scope="session")
@@ -68,12 +61,23 @@ def make_app(test_environ):
     yield make
     for app in apps:
         close_connections(app)
-{%- if cookiecutter.use_web_ui or cookiecutter.use_api %}
-    if apps:
-        # Flask-Limiter keeps one storage for all apps, the last one set up:
-        # give it back the in-memory storage the other tests count in.
-        close_connections(create_test_app(test_environ))
-{%- endif %}
+
+
+@pytest.fixture
+def app_of_its_own(make_app, password):
+    """Build an app on an in-memory database of its own, migrated, with one
+    account (ada@example.com) committed: for tests whose requests commit or
+    count apart from the shared, rolled-back transaction."""
+
+    def make(**environ):
+        app = make_app(DATABASE_URL="sqlite://", **environ)
+        with app.app_context():
+            upgrade()
+            db.session.add(User(email="ada@example.com", password=password))
+            db.session.commit()
+        return app
+
+    return make
 
 
 @pytest.fixture
@@ -105,33 +109,25 @@ def runner(app, db_session):
     return app.test_cli_runner()
 
 
-{% if cookiecutter.use_api -%}
 @pytest.fixture
-def user(db_session):
-    user = User(email="ada@example.com", password="correct horse battery")
-    db_session.add(user)
-    db_session.commit()
-    return user
+def password():
+    """The password make_user gives."""
+    return PASSWORD
 
 
 @pytest.fixture
-def token(client, user):
-    response = client.post("/api/v1/tokens", auth=("ada@example.com", "correct horse battery"))
-    assert response.status_code == 201, response.json
-    return response.json["token"]
+def make_user(db_session):
+    def make(email="ada@example.com", password=PASSWORD, is_admin=False):
+        user = User(email=email, password=password, is_admin=is_admin)
+        db_session.add(user)
+        db_session.commit()
+        return user
+
+    return make
 
 
-@pytest.fixture
-def bearer(token):
-    return {"Authorization": f"Bearer {token}"}
-
-
-{% endif -%}
 def create_test_app(environ):
     app = create_app(environ)
-{%- if cookiecutter.use_celery %}
-    app.extensions["celery"].conf.update(task_always_eager=True, task_eager_propagates=True)
-{%- endif %}
     # First of all the app's hooks (see start_with_a_fresh_g).
     app.before_request_funcs.setdefault(None, []).insert(0, start_with_a_fresh_g)
     return app
@@ -166,52 +162,3 @@ def allow_savepoints_on_sqlite(engine):
     @event.listens_for(engine, "begin")
     def begin_transaction(connection):
         connection.exec_driver_sql("BEGIN")
-{%- if cookiecutter.use_web_ui or cookiecutter.use_api %}
-
-
-@pytest.fixture(autouse=True)
-def reset_rate_limits(app):
-    """Each test starts with no password attempts counted."""
-    limiter.reset()
-{%- endif %}
-{%- if cookiecutter.use_web_ui %}
-
-
-@pytest.fixture
-def csrf(client):
-    """The CSRF token of the form at a URL, as a browser would send it back."""
-
-    def token(url):
-        page = client.get(url).get_data(as_text=True)
-        return CSRF_TOKEN.search(page).group(1)
-
-    return token
-
-
-@pytest.fixture
-def password():
-    """The password make_user gives and log_in uses."""
-    return PASSWORD
-
-
-@pytest.fixture
-def make_user(db_session):
-    def make(email="ada@example.com", password=PASSWORD, is_admin=False):
-        user = User(email=email, password=password, is_admin=is_admin)
-        db_session.add(user)
-        db_session.commit()
-        return user
-
-    return make
-
-
-@pytest.fixture
-def log_in(client, csrf):
-    """Log the test client in through the login form."""
-
-    def log_in(email="ada@example.com", password=PASSWORD):
-        data = {"email": email, "password": password, "csrf_token": csrf("/auth/login")}
-        return client.post("/auth/login", data=data)
-
-    return log_in
-{%- endif %}

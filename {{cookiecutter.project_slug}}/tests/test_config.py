@@ -3,11 +3,8 @@ import pytest
 from {{ cookiecutter.package_name }}.config import (
     INSECURE_SECRET_KEY,
     ConfigError,
-    database_uri,
     load_settings,
-{%- if cookiecutter.use_celery or cookiecutter.use_web_ui %}
-    redis_url,
-{%- endif %}
+    parse_database_url,
 )
 
 STRONG_KEY = "k" * 32
@@ -63,19 +60,20 @@ def test_development_falls_back_to_embedded_defaults():
     config = settings(APP_ENV="development")
     assert config["SECRET_KEY"] == INSECURE_SECRET_KEY
     assert config["SESSION_COOKIE_SECURE"] is False
-    database = config["SQLALCHEMY_DATABASE_URI"]
-    assert database.get_backend_name() == "sqlite"
-    assert database.database == "/srv/app/instance/app.db"
+    assert config["DATABASE"].is_sqlite
+    assert config["DATABASE"].sqlite_file == "/srv/app/instance/app.db"
+    assert config["SQLALCHEMY_DATABASE_URI"] == config["DATABASE"].url
 
 
 def test_test_profile_uses_an_in_memory_database():
     config = settings(APP_ENV="test")
     assert config["TESTING"] is True
-    assert config["SQLALCHEMY_DATABASE_URI"].database is None
+    assert config["DATABASE"].is_sqlite
+    assert config["DATABASE"].sqlite_file is None
 
 
 def test_heroku_postgres_url_is_rewritten_for_psycopg_with_tls():
-    url = database_uri("postgres://user:pw@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d8x")
+    url = parse_database_url("postgres://user:pw@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d8x")
     assert url.drivername == "postgresql+psycopg"
     assert url.host == "ec2-1-2-3-4.compute-1.amazonaws.com"
     assert url.password == "pw"
@@ -83,13 +81,13 @@ def test_heroku_postgres_url_is_rewritten_for_psycopg_with_tls():
 
 
 def test_local_postgres_needs_no_tls():
-    url = database_uri("postgresql://postgres@127.0.0.1:5432/test")
+    url = parse_database_url("postgresql://postgres@127.0.0.1:5432/test")
     assert url.drivername == "postgresql+psycopg"
     assert "sslmode" not in url.query
 
 
 def test_an_explicit_sslmode_is_kept():
-    url = database_uri("postgres://u:p@db.example.com/d?sslmode=verify-full")
+    url = parse_database_url("postgres://u:p@db.example.com/d?sslmode=verify-full")
     assert url.query["sslmode"] == "verify-full"
 
 
@@ -101,22 +99,6 @@ def test_postgres_pool_is_sized_from_web_threads():
     assert options["pool_pre_ping"] is True
     assert options["pool_size"] == 8
     assert options["max_overflow"] == 0
-
-
-{%- if cookiecutter.use_celery or cookiecutter.use_web_ui %}
-
-
-def test_redis_is_optional():
-    assert settings(SECRET_KEY=STRONG_KEY)["REDIS_URL"] == ""
-
-
-def test_heroku_redis_tls_url_accepts_its_self_signed_certificate():
-    url = "rediss://:pw@ec2-1-2-3-4.compute-1.amazonaws.com:6380"
-    assert redis_url(url) == url + "?ssl_cert_reqs=none"
-    assert redis_url(url + "/0?x=1") == url + "/0?x=1&ssl_cert_reqs=none"
-    assert redis_url(url + "?ssl_cert_reqs=required") == url + "?ssl_cert_reqs=required"
-    assert redis_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
-{%- endif %}
 
 
 def test_a_bad_number_names_its_variable():

@@ -3,6 +3,8 @@ import logging
 import pytest
 from sqlalchemy.exc import DataError
 
+from {{ cookiecutter.package_name }}.errors import answer_json_under
+
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 JSON = {"Accept": "application/json"}
 
@@ -35,10 +37,12 @@ def test_not_found_is_json_for_clients_that_ask(client):
     assert response.json["request_id"] == response.headers["X-Request-ID"]
 
 
-def test_api_paths_answer_json_by_default(client):
-    response = client.get("/api/no-such-thing")
-    assert response.status_code == 404
-    assert response.is_json
+def test_paths_a_feature_names_answer_json_by_default(make_app):
+    app = make_app()
+    answer_json_under(app, "/machines/")
+    client = app.test_client()
+    assert client.get("/machines/no-such-thing").is_json
+    assert not client.get("/no-such-thing", headers=HTML).is_json
 
 
 def test_method_not_allowed_keeps_the_allow_header(client):

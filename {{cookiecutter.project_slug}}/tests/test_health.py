@@ -4,15 +4,10 @@ from {{ cookiecutter.package_name }}.health import register_health_check
 def test_healthy_service_answers_200(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {
-        "status": "ok",
-        "checks": {
-            "database": {"status": "ok"},
-{%- if cookiecutter.use_celery %}
-            "broker": {"status": "ok"},
-{%- endif %}
-        },
-    }
+    assert response.json["status"] == "ok"
+    assert response.json["checks"]["database"] == {"status": "ok"}
+    # Features add their dependencies (the worker its broker, see its tests).
+    assert all(check == {"status": "ok"} for check in response.json["checks"].values())
     assert response.headers["Cache-Control"] == "no-store"
 
 

@@ -7,16 +7,13 @@ import time
 
 import psycopg
 import pytest
-{%- if cookiecutter.use_web_ui %}
-from flask_migrate import upgrade
-{%- endif %}
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from {{ cookiecutter.package_name }} import database, health, mail
+from {{ cookiecutter.package_name }} import database, health
 from {{ cookiecutter.package_name }}.config import load_settings
 from {{ cookiecutter.package_name }}.database import AnswerTimeoutConnection, DatabaseDidNotAnswer
-from {{ cookiecutter.package_name }}.extensions import db{% if cookiecutter.use_web_ui %}, limiter{% endif %}
+from {{ cookiecutter.package_name }}.extensions import db
 
 HTML = {"Accept": "text/html"}
 JSON = {"Accept": "application/json"}
@@ -74,22 +71,6 @@ def test_a_zero_statement_timeout_lifts_both_limits_for_migrations():
     assert "options" not in config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
     assert config["DATABASE_ANSWER_TIMEOUT"] is None
     assert settings()["DATABASE_ANSWER_TIMEOUT"] is None  # SQLite needs no network
-{%- if cookiecutter.use_celery or cookiecutter.use_web_ui %}
-
-
-def test_every_redis_client_waits_at_most_redis_timeout():
-    config = settings(REDIS_URL="redis://h:6379/0", REDIS_TIMEOUT="4")
-    timeouts = {"socket_timeout": 4, "socket_connect_timeout": 4}
-{%- if cookiecutter.use_web_ui %}
-    assert config["RATELIMIT_STORAGE_OPTIONS"] == timeouts
-{%- endif %}
-{%- if cookiecutter.use_celery %}
-    celery = config["CELERY"]
-    assert timeouts.items() <= celery["broker_transport_options"].items()
-    assert celery["redis_socket_timeout"] == celery["redis_socket_connect_timeout"] == 4
-    assert celery["task_publish_retry_policy"]["max_retries"] == 1
-{%- endif %}
-{%- endif %}
 
 
 @pytest.fixture
@@ -217,52 +198,6 @@ def test_a_connection_lost_after_the_last_query_does_not_fail_the_request(make_a
     assert (response.status_code, response.data) == (200, b"answered")
     with app.app_context():  # the lost connection was thrown away
         assert db.session.scalar(text("SELECT 1")) == 1
-{%- if cookiecutter.use_web_ui %}
-
-
-def test_with_redis_down_login_attempts_are_counted_in_memory(make_app):
-    # Nothing listens on port 1: the limiter falls back to counting in memory,
-    # in each process alone, rather than refuse or let through every attempt.
-    app = make_app(REDIS_URL="redis://127.0.0.1:1/0", LOGIN_RATE_LIMIT="2 per minute")
-    app.config["WTF_CSRF_ENABLED"] = False
-    with app.app_context():
-        upgrade()
-    client = app.test_client()
-    attempt = {"email": "ada@example.com", "password": "wrong password!"}
-    statuses = [client.post("/auth/login", data=attempt).status_code for _ in range(3)]
-    assert statuses == [200, 200, 429]
-    assert type(limiter.storage).__name__ == "RedisStorage"  # tried first, each time
-
-
-def test_a_reset_mail_that_cannot_be_queued_asks_to_retry(client, csrf, make_user, monkeypatch):
-    def queue_down(to, subject, body):
-        raise mail.MailNotSent
-
-    make_user()
-    monkeypatch.setattr(mail, "send_email", queue_down)
-    data = {"email": "ada@example.com", "csrf_token": csrf("/auth/reset")}
-    response = client.post("/auth/reset", data=data)
-    assert response.status_code == 503
-    assert response.headers["Retry-After"] == "60"
-    assert b"could not send the email just now" in response.data
-{%- endif %}
-
-
-{% if cookiecutter.use_celery -%}
-def test_a_mail_that_cannot_be_queued_raises_mail_not_sent(make_app):
-    # Nothing listens on port 1: the queue is unreachable.
-    app = make_app(REDIS_URL="redis://127.0.0.1:1/0")
-    app.extensions["celery"].conf.task_always_eager = False
-    started = time.monotonic()
-    with app.app_context(), pytest.raises(mail.MailNotSent):
-        mail.send_email("ada@example.com", "Hello", "A body.")
-    assert time.monotonic() - started < 10
-{%- else -%}
-def test_a_mail_that_cannot_be_sent_raises_mail_not_sent(make_app):
-    app = make_app(SMTP_URL="smtp://127.0.0.1:1")  # nothing listens on port 1
-    with app.app_context(), pytest.raises(mail.MailNotSent):
-        mail.send_email("ada@example.com", "Hello", "A body.")
-{%- endif %}
 
 
 def test_after_a_timeout_the_process_fails_fast_then_tries_again(monkeypatch):

@@ -1,4 +1,5 @@
-"""Bounded waits on Postgres: no request waits on the database for ever.
+"""The database: set up for the app, with SQLite's rules, and with bounded
+waits on Postgres, so that no request waits on the database for ever.
 
 libpq's connect timeout bounds a new connection and the server's statement
 timeout a slow query; neither helps when the server is frozen or the network
@@ -13,6 +14,7 @@ stay free for pages and /healthz that do not need the database.
 """
 
 import logging
+import os
 import threading
 import time
 
@@ -92,14 +94,25 @@ class AnswerTimeoutConnection(psycopg.Connection):
         return answer
 
 
-def register_database_guards(app: Flask) -> None:
-    """Bound every wait on the database, and end sessions without errors.
-
-    Call after `db.init_app`: teardowns run last-registered first, so the
-    session is closed here before Flask-SQLAlchemy's own teardown runs.
-    """
+def register_database(app: Flask) -> None:
+    """Bind Flask-SQLAlchemy, bound every wait on the database, and end
+    sessions without errors."""
+    database = app.config["DATABASE"]
+    if database.sqlite_file:
+        os.makedirs(os.path.dirname(os.path.abspath(database.sqlite_file)), exist_ok=True)
+    db.init_app(app)
+    if database.is_sqlite:
+        with app.app_context():
+            event.listen(db.engine, "connect", enforce_sqlite_foreign_keys)
+    # After `db.init_app`: teardowns run last-registered first, so the session
+    # is closed here before Flask-SQLAlchemy's own teardown runs.
     app.teardown_appcontext(close_session)
     bound_database_waits(app)
+
+
+def enforce_sqlite_foreign_keys(dbapi_connection, connection_record):
+    """SQLite ignores foreign keys (and ON DELETE CASCADE) unless asked."""
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
 
 def close_session(error: BaseException | None) -> None:

@@ -5,12 +5,31 @@ and exits non-zero when there is any. Run it with the production settings,
 for example `heroku run flask check`.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+
+from flask import Flask
 
 from .config import INSECURE_SECRET_KEY, SECRET_KEY_MIN_LENGTH
 
+# A feature's own check: the problem it finds in the settings, or None.
+DeployCheck = Callable[[Mapping], str | None]
 
-def deploy_problems(config: Mapping) -> list[str]:
+
+def register_deploy_check(app: Flask, check: DeployCheck) -> None:
+    app.extensions.setdefault("deploy_checks", []).append(check)
+
+
+def deploy_problems(app: Flask) -> list[str]:
+    """The core's problems, then each feature's."""
+    problems = core_problems(app.config)
+    for check in app.extensions.get("deploy_checks", []):
+        problem = check(app.config)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def core_problems(config: Mapping) -> list[str]:
     problems = []
     if config["APP_ENV"] != "production":
         problems.append(
@@ -26,7 +45,7 @@ def deploy_problems(config: Mapping) -> list[str]:
         )
     if config["DEBUG"]:
         problems.append("DEBUG is on; the debugger runs code sent by any visitor")
-    if config["SQLALCHEMY_DATABASE_URI"].get_backend_name() == "sqlite":
+    if config["DATABASE"].is_sqlite:
         problems.append(
             "DATABASE_URL is SQLite; a dyno's disk is wiped on every restart, "
             "attach Postgres instead"
@@ -42,20 +61,6 @@ def deploy_problems(config: Mapping) -> list[str]:
         )
     elif not config["PUBLIC_URL"].startswith("https://"):
         problems.append(f"PUBLIC_URL is {config['PUBLIC_URL']}; links should use https://")
-{%- if cookiecutter.use_web_ui %}
-    if not config["SMTP"]:
-        problems.append(
-            "no SMTP server is set (SMTP_URL, or a mail add-on); password reset "
-            "links would be written to the log instead of mailed"
-        )
-{%- endif %}
-{%- if cookiecutter.use_celery %}
-    if not config["REDIS_URL"]:
-        problems.append(
-            "REDIS_URL is not set; the embedded task queue lives on a dyno's own "
-            "disk, which the web, worker and beat dynos do not share"
-        )
-{%- endif %}
     if config["LOG_LEVEL"] == "DEBUG":
         problems.append("LOG_LEVEL is DEBUG; logs may carry request data, use INFO")
     return problems

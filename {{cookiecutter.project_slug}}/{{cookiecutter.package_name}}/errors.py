@@ -33,6 +33,12 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DataError, handle_unstorable_value)
 
 
+def answer_json_under(app: Flask, prefix: str) -> None:
+    """Answer errors under a path prefix in JSON whatever the client accepts:
+    an API's clients may send no Accept header at all."""
+    app.extensions.setdefault("json_error_prefixes", []).append(prefix)
+
+
 def handle_unstorable_value(error: DataError):
     """A value the database refused (out of range, NUL in text): the client's
     input, so a 400, not a 500. Forms and schemas refuse such values first;
@@ -71,7 +77,8 @@ def handle_http_error(error: HTTPException):
 
 
 def wants_json() -> bool:
-    if request.path.startswith("/api/") or request.is_json:
+    prefixes = tuple(current_app.extensions.get("json_error_prefixes", ()))
+    if request.is_json or (prefixes and request.path.startswith(prefixes)):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"

@@ -7,6 +7,9 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+{# The one Jinja in the package's modules: Flask-Login's mixin and get_id are
+   the web pages' part of User, and a class's bases cannot be added from the
+   feature's own files. -#}
 {% if cookiecutter.use_web_ui -%}
 from flask_login import UserMixin
 {% endif -%}
@@ -26,6 +29,7 @@ MAX_BODY_LENGTH = 20_000
 # Ids are INTEGER columns, 32-bit in Postgres: a larger id in a URL is
 # answered 404 by the router rather than refused by the database.
 MAX_ID = 2**31 - 1
+NOTE_ID = f"<int(max={MAX_ID}):note_id>"  # a note's id in a URL rule
 
 
 def new_login_id() -> str:
@@ -93,6 +97,12 @@ class Note(db.Model):
 
     def __repr__(self):
         return f"<Note {self.id} {self.title!r}>"
+
+
+def owned_note(owner: User, note_id: int) -> Note | None:
+    """The note with this id if `owner` has it: another account's note does
+    not exist for them (the pages and the API answer 404 alike)."""
+    return db.session.scalar(select(Note).where(Note.id == note_id, Note.owner_id == owner.id))
 
 
 def normalize_email(email: str) -> str:

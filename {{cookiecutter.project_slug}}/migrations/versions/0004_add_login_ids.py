@@ -1,7 +1,7 @@
 """Tie sessions to a login id that a password change renews; limit note bodies.
 
 Revision ID: 0004
-Revises: {% if cookiecutter.use_api %}0003{% else %}0002{% endif %}
+Revises: 0002
 """
 
 import secrets
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = {% if cookiecutter.use_api %}"0003"{% else %}"0002"{% endif %}  # the API's table, when chosen
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

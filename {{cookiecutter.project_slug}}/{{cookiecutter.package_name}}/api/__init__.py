@@ -4,12 +4,16 @@ Its contract, OpenAPI 3, is built from the views and their schemas and
 served at /api/openapi.json; /api/docs shows it as a page.
 """
 
+from datetime import timedelta
+
 from flask import Flask
 from flask_smorest import Api
 from flask_smorest.pagination import PaginationMetadataSchema
 
+from ..environment import int_setting
+from ..errors import answer_json_under
 from ..extensions import csrf
-from . import auth, docs, notes, tokens  # noqa: F401  (auth: its model, known to migrations)
+from . import docs, models, notes, tokens  # noqa: F401  (models: known to migrations)
 from .schemas import ErrorSchema
 
 API_VERSION = "1"
@@ -19,8 +23,8 @@ OPENAPI_VERSION = "3.0.3"
 class ServiceApi(Api):
     """flask-smorest's Api, leaving error answers to errors.py.
 
-    The app's own error handler already answers JSON under /api/; the
-    document describes that body (ErrorSchema) for every error status.
+    The app's own error handler answers JSON under /api/ (see init_app);
+    the document describes that body (ErrorSchema) for every error status.
     """
 
     ERROR_SCHEMA = ErrorSchema
@@ -42,7 +46,16 @@ class ServiceApi(Api):
         )
 
 
-def register_api(app: Flask) -> None:
+def settings(environ, config) -> dict:
+    return {
+        # The API (flask-smorest): its OpenAPI document at /api/openapi.json.
+        "OPENAPI_URL_PREFIX": "/api",
+        "API_TOKEN_LIFETIME": timedelta(hours=int_setting(environ, "API_TOKEN_HOURS", 24)),
+    }
+
+
+def init_app(app: Flask) -> None:
+    answer_json_under(app, "/api/")
     api = ServiceApi(
         app,
         spec_kwargs={

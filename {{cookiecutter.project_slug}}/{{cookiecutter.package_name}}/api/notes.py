@@ -8,14 +8,11 @@ from flask import abort, g
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import MAX_ID, Note
-from .auth import token_required
+from ..models import NOTE_ID, Note, owned_note
 from .blueprint import ApiBlueprint
+from .credentials import token_required
 from .pagination import LINK_HEADER, page_links
 from .schemas import ErrorSchema, NoteInSchema, NoteSchema
-
-# Bigger ids in the path are a 404 from the router, not a database error.
-NOTE_ID = f"<int(max={MAX_ID}):note_id>"
 
 # Named apart from the notes pages: Flask wants one name per blueprint, and
 # CSRF exemption goes by name.
@@ -24,11 +21,8 @@ auth_required = token_required(bp)
 not_found = bp.alt_response(404, schema=ErrorSchema, description="No such note of yours")
 
 
-def own_note(note_id: int) -> Note:
-    note = db.session.scalar(select(Note).where(Note.id == note_id, Note.owner == g.api_user))
-    if note is None:
-        abort(404, description=f"You have no note {note_id}.")
-    return note
+def owned_note_or_404(note_id: int) -> Note:
+    return owned_note(g.api_user, note_id) or abort(404, description=f"You have no note {note_id}.")
 
 
 @bp.get("/notes")
@@ -73,7 +67,7 @@ def create_note(fields):
 @not_found
 def get_note(note_id):
     """Get one of your notes"""
-    return own_note(note_id)
+    return owned_note_or_404(note_id)
 
 
 @bp.put(f"/notes/{NOTE_ID}")
@@ -83,7 +77,7 @@ def get_note(note_id):
 @not_found
 def update_note(fields, note_id):
     """Replace a note's title and body"""
-    note = own_note(note_id)
+    note = owned_note_or_404(note_id)
     note.title = fields["title"]
     note.body = fields["body"]
     db.session.commit()
@@ -96,5 +90,5 @@ def update_note(fields, note_id):
 @not_found
 def delete_note(note_id):
     """Delete a note"""
-    db.session.delete(own_note(note_id))
+    db.session.delete(owned_note_or_404(note_id))
     db.session.commit()

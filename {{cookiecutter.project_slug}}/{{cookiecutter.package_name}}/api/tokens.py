@@ -4,8 +4,8 @@ from flask import g
 
 from ..extensions import db
 from ..limits import attempts_per_account, attempts_per_address
-from .auth import BASIC, issue_token, password_owner, token_required
 from .blueprint import ApiBlueprint
+from .credentials import BASIC, issue_token, password_owner, token_required
 from .schemas import ErrorSchema, TokenSchema
 
 bp = ApiBlueprint(

@@ -3,10 +3,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
 from .. import mail
-from ..extensions import db, login_manager
+from ..extensions import db
 from ..limits import attempts_per_account, attempts_per_address, per_account
 from ..models import User, authenticate, user_by_email
 from .forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
@@ -19,13 +18,6 @@ MAIL_NOT_SENT = "We could not send the email just now. Please try again in a min
 reset_mails_per_account = per_account("RESET_RATE_LIMIT")
 # Control characters and spaces have no place in a path we redirect to.
 UNSAFE_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f]")
-
-
-@login_manager.user_loader
-def load_user(login_id: str) -> User | None:
-    """The account a session or remember cookie names by its login id; a
-    password change or logging out everywhere gives the account a new one."""
-    return db.session.scalar(select(User).where(User.login_id == login_id))
 
 
 def local_url(target: str | None) -> str | None:

@@ -3,12 +3,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import MAX_ID, Note
+from ..models import NOTE_ID, Note, owned_note
 from .forms import NoteForm
 
 bp = Blueprint("notes", __name__, url_prefix="/notes")
-# Bigger ids in the path are a 404 from the router, not a database error.
-NOTE_ID = f"<int(max={MAX_ID}):note_id>"
 
 
 @bp.before_request
@@ -17,12 +15,8 @@ def require_login():
     """Every notes page needs an account; visitors are sent to log in."""
 
 
-def owned_note(note_id: int) -> Note:
-    """The current user's note, or 404: another user's note does not exist for them."""
-    note = db.session.get(Note, note_id)
-    if note is None or note.owner_id != current_user.id:
-        abort(404)
-    return note
+def owned_note_or_404(note_id: int) -> Note:
+    return owned_note(current_user, note_id) or abort(404)
 
 
 @bp.get("/")
@@ -49,12 +43,12 @@ def create():
 
 @bp.get(f"/{NOTE_ID}")
 def detail(note_id):
-    return render_template("notes/detail.html", note=owned_note(note_id))
+    return render_template("notes/detail.html", note=owned_note_or_404(note_id))
 
 
 @bp.route(f"/{NOTE_ID}/edit", methods=["GET", "POST"])
 def edit(note_id):
-    note = owned_note(note_id)
+    note = owned_note_or_404(note_id)
     form = NoteForm(obj=note)
     if form.validate_on_submit():
         form.populate_obj(note)
@@ -66,7 +60,7 @@ def edit(note_id):
 
 @bp.post(f"/{NOTE_ID}/delete")
 def delete(note_id):
-    note = owned_note(note_id)
+    note = owned_note_or_404(note_id)
     db.session.delete(note)
     db.session.commit()
     flash("Note deleted.", "info")

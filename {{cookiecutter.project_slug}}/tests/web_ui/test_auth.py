@@ -2,12 +2,11 @@ import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import select
 
 from {{ cookiecutter.package_name }} import models
 from {{ cookiecutter.package_name }}.config import load_settings
-from {{ cookiecutter.package_name }}.extensions import limiter
+from {{ cookiecutter.package_name }}.limits import limiter
 from {{ cookiecutter.package_name }}.models import User
 
 
@@ -118,16 +117,18 @@ def test_logout_is_a_post_with_the_csrf_token(client, make_user, log_in, csrf):
 WRONG_ATTEMPT = {"email": "ada@example.com", "password": "wrong password!"}
 
 
-def limited_client(make_app, **environ):
-    app = make_app(**environ)
-    app.config["WTF_CSRF_ENABLED"] = False  # these tests count attempts, not tokens
-    with app.app_context():
-        upgrade()
-    return app.test_client()
+@pytest.fixture
+def limited_client(app_of_its_own):
+    def make(**environ):
+        app = app_of_its_own(**environ)
+        app.config["WTF_CSRF_ENABLED"] = False  # these tests count attempts, not tokens
+        return app.test_client()
+
+    return make
 
 
-def test_too_many_login_attempts_get_429_with_a_clear_page(make_app):
-    client = limited_client(make_app, LOGIN_RATE_LIMIT="3 per minute")
+def test_too_many_login_attempts_get_429_with_a_clear_page(limited_client):
+    client = limited_client(LOGIN_RATE_LIMIT="3 per minute")
     attempt = WRONG_ATTEMPT
     statuses = [client.post("/auth/login", data=attempt).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
@@ -138,38 +139,25 @@ def test_too_many_login_attempts_get_429_with_a_clear_page(make_app):
     assert client.get("/auth/login").status_code == 200  # showing the form is not limited
 
 
-def test_login_attempts_are_counted_where_redis_url_says(tmp_path):
-    def storage(**environ):
-        return load_settings({"APP_ENV": "test", **environ}, str(tmp_path))["RATELIMIT_STORAGE_URI"]
-
-    assert storage() == "memory://"
-    assert storage(REDIS_URL="redis://h:6379/0") == "redis://h:6379/0"
-    # Heroku's Key-Value Store: TLS with a self-signed certificate.
-    assert storage(REDIS_URL="rediss://:p@h:6380") == "rediss://:p@h:6380?ssl_cert_reqs=none"
-
-
-def test_login_attempts_are_counted_in_redis_when_it_is_set(make_app):
+def test_login_attempts_are_counted_in_redis_when_it_is_set(limited_client):
     url = os.environ.get("TEST_REDIS_URL")
     if not url:
         reason = "TEST_REDIS_URL is not set: no Redis to count login attempts in"
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason} (CI=true: real services are required)")
         pytest.skip(reason)
-    client = limited_client(make_app, REDIS_URL=url, LOGIN_RATE_LIMIT="2 per minute")
+    client = limited_client(REDIS_URL=url, LOGIN_RATE_LIMIT="2 per minute")
     assert type(limiter.storage).__name__ == "RedisStorage"
     limiter.reset()  # counts left by an earlier run
     try:
         statuses = [client.post("/auth/login", data=WRONG_ATTEMPT).status_code for _ in range(3)]
         assert statuses == [200, 200, 429]
     finally:
-        limiter.reset()
-        make_app()  # the limiter is shared: give the next tests in-memory counts again
+        limiter.reset()  # make_app then gives the next tests in-memory counts again
 
 
-def test_login_attempts_are_limited_per_account_whatever_the_address(make_app, make_user):
-    client = limited_client(
-        make_app, LOGIN_RATE_LIMIT="100 per minute", ACCOUNT_RATE_LIMIT="3 per minute"
-    )
+def test_login_attempts_are_limited_per_account_whatever_the_address(limited_client):
+    client = limited_client(LOGIN_RATE_LIMIT="100 per minute", ACCOUNT_RATE_LIMIT="3 per minute")
     statuses = [
         client.post(
             "/auth/login", data=WRONG_ATTEMPT, headers={"X-Forwarded-For": f"203.0.113.{n}"}

@@ -12,9 +12,14 @@ import hashlib
 import time
 
 from flask import Flask, current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 
-from .extensions import limiter
 from .models import normalize_email
+
+# Keyed by the client's address (the router's X-Forwarded-For, through
+# ProxyFix) unless a limit says otherwise.
+limiter = Limiter(get_remote_address)
 
 TOO_MANY_ATTEMPTS = "Too many attempts. Wait a while, then try again."
 
@@ -71,7 +76,29 @@ attempts_per_address = per_address("LOGIN_RATE_LIMIT")
 attempts_per_account = per_account("ACCOUNT_RATE_LIMIT", failures_only=True)
 
 
-def init_limits(app: Flask) -> None:
+def settings(environ, config) -> dict:
+    redis = config["REDIS_URL"]
+    return {
+        # Password attempts are counted in Redis, shared by every dyno;
+        # without it each process counts alone, in memory.
+        "RATELIMIT_STORAGE_URI": redis or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,  # add_retry_after sets Retry-After on 429 alone
+        # If Redis is unreachable, count in memory rather than refuse every login
+        # (each process alone); Flask-Limiter tries Redis again after 1, 2, 4 ... 32 s.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "5 per minute; 50 per day"),
+        "ACCOUNT_RATE_LIMIT": environ.get(
+            "ACCOUNT_RATE_LIMIT", "5 per minute; 20 per hour; 100 per day"
+        ),
+    }
+
+
+def init_app(app: Flask) -> None:
+    if "redis" in app.extensions:
+        # Counted through the app's one Redis client (redis_connection.py):
+        # its connection pool, timeouts and TLS settings.
+        pool = app.extensions["redis"].connection_pool
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {"connection_pool": pool}
     limiter.init_app(app)
     app.after_request(add_retry_after)
 

@@ -64,3 +64,9 @@ def test_the_docs_page_needs_no_script_or_cdn(client):
     assert "/api/v1/notes/{note_id}" in page
     assert "<script" not in page
     assert "https://" not in page
+
+
+def test_api_paths_answer_json_by_default(client):
+    response = client.get("/api/no-such-thing")
+    assert response.status_code == 404
+    assert response.is_json

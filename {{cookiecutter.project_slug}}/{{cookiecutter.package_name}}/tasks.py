@@ -7,25 +7,15 @@ keep yours so.
 """
 
 import logging
-import smtplib
 from datetime import UTC, datetime, timedelta
 
 from celery import shared_task
 from sqlalchemy import func, select
 
 from .extensions import db
-from .mail import build_message, deliver
 from .models import Note, User
 
 logger = logging.getLogger(__name__)
-
-# Failures worth another try: the mail server or the network was away.
-TRANSIENT_ERRORS = (
-    ConnectionError,
-    TimeoutError,
-    smtplib.SMTPConnectError,
-    smtplib.SMTPServerDisconnected,
-)
 
 
 @shared_task(bind=True, ignore_result=False)  # `flask tasks ping` waits for it
@@ -34,22 +24,9 @@ def ping(self) -> dict:
     return {"pong": True, "worker": self.request.hostname}
 
 
-@shared_task(
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=True,  # 1 s, 2 s, 4 s ... with jitter, at most 10 minutes
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)
-def send_email(to: str, subject: str, body: str, message_id: str) -> None:
-    """Deliver one email. A second run sends the same Message-ID, which
-    receiving mail systems treat as the same message."""
-    deliver(build_message(to, subject, body, message_id=message_id))
-
-
 @shared_task
 def log_daily_summary() -> dict:
-    """The scheduled example (see CELERY beat_schedule in config.py)."""
+    """The scheduled example (see beat_schedule in worker/settings.py)."""
     since = datetime.now(UTC) - timedelta(days=1)
     summary = {
         "new_users": db.session.scalar(

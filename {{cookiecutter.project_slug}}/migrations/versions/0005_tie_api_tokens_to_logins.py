@@ -1,14 +1,18 @@
 """Tie each API token to its account's login id, so a password change ends it.
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0003, 0004
+
+The API's migrations branch off the core's (0003 from 0002) and join them
+again here, so that a project with the API has one head as one without it
+does, and both are made from the same files.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0004"
+down_revision = ("0003", "0004")
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,6 @@ import re
 import time
 
 import pytest
-from flask_migrate import upgrade
 from itsdangerous import TimestampSigner
 
 from {{ cookiecutter.package_name }} import mail
@@ -11,7 +10,6 @@ from {{ cookiecutter.package_name }}.auth.reset import (
     public_url_for,
     send_reset_email,
 )
-from {{ cookiecutter.package_name }}.extensions import db
 from {{ cookiecutter.package_name }}.models import User
 
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -110,19 +108,8 @@ def test_a_reset_ends_every_other_session(app, client, csrf, make_user, log_in, 
     assert log_in(password=NEW_PASSWORD).status_code == 302
 
 
-def migrated_client(make_app, **environ):
-    # An app of its own, on a database of its own (in memory): its rows are
-    # committed, not rolled back.
-    app = make_app(DATABASE_URL="sqlite://", **environ)
-    with app.app_context():
-        upgrade()
-        db.session.add(User(email="ada@example.com", password="correct horse battery"))
-        db.session.commit()
-    return app.test_client()
-
-
-def test_links_in_mail_are_built_from_public_url(make_app, outbox):
-    client = migrated_client(make_app, PUBLIC_URL="https://service.example")
+def test_links_in_mail_are_built_from_public_url(app_of_its_own, outbox):
+    client = app_of_its_own(PUBLIC_URL="https://service.example").test_client()
     page = client.get("/auth/reset", headers={"Host": "service.example"})
     token = CSRF_TOKEN.search(page.get_data(as_text=True)).group(1)
     data = {"email": "ada@example.com", "csrf_token": token}
@@ -131,8 +118,8 @@ def test_links_in_mail_are_built_from_public_url(make_app, outbox):
     assert re.search(r"https://service\.example/auth/reset/\S+", body)
 
 
-def test_a_reset_asked_for_another_host_is_refused(make_app, outbox):
-    client = migrated_client(make_app, PUBLIC_URL="https://service.example")
+def test_a_reset_asked_for_another_host_is_refused(app_of_its_own, outbox):
+    client = app_of_its_own(PUBLIC_URL="https://service.example").test_client()
     headers = {"Host": "evil.example"}
     response = client.post("/auth/reset", data={"email": "ada@example.com"}, headers=headers)
     assert response.status_code == 400
@@ -147,8 +134,8 @@ def test_production_builds_no_link_without_public_url(make_app, caplog):
     assert "set PUBLIC_URL" in caplog.text
 
 
-def test_reset_mails_are_limited_per_account_whatever_the_address(make_app, outbox):
-    client = migrated_client(make_app, RESET_RATE_LIMIT="2 per hour")
+def test_reset_mails_are_limited_per_account_whatever_the_address(app_of_its_own, outbox):
+    client = app_of_its_own(RESET_RATE_LIMIT="2 per hour").test_client()
     client.application.config["WTF_CSRF_ENABLED"] = False
     statuses = [
         client.post(

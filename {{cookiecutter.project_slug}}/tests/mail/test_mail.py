@@ -4,8 +4,8 @@ from typing import ClassVar
 
 import pytest
 
-from {{ cookiecutter.package_name }}.config import ConfigError, smtp_settings
-from {{ cookiecutter.package_name }}.mail import send_email
+from {{ cookiecutter.package_name }}.environment import ConfigError
+from {{ cookiecutter.package_name }}.mail import MailNotSent, send_email, send_now, smtp_settings
 
 
 class FakeSMTP:
@@ -84,3 +84,17 @@ def test_with_smtp_mail_is_sent_over_starttls(make_app, monkeypatch):
             ("send", "bob@example.com", "Hi", "There\n"),
         ]
     ]
+
+
+def test_a_mail_that_cannot_be_sent_raises_mail_not_sent(make_app):
+    app = make_app(SMTP_URL="smtp://127.0.0.1:1")  # nothing listens on port 1
+    with app.app_context(), pytest.raises(MailNotSent):
+        send_now("ada@example.com", "Hello", "A body.")
+
+
+def test_check_flags_production_without_mail(make_app):
+    app = make_app(APP_ENV="development")
+    result = app.test_cli_runner().invoke(args=["check"])
+    assert "- no SMTP server is set" in result.output
+    app = make_app(APP_ENV="development", SMTP_URL="smtp://user:pw@smtp.example.com:587")
+    assert "SMTP" not in app.test_cli_runner().invoke(args=["check"]).output

@@ -1,4 +1,5 @@
-"""API tokens: issued for an email and password, presented as bearer tokens.
+"""API credentials: a token issued for an email and password (HTTP Basic),
+then presented as a bearer token.
 
 The database keeps only a SHA-256 digest of each token, so a leaked copy of
 the database cannot be replayed against the API. Tokens expire after
@@ -13,30 +14,18 @@ import secrets
 from datetime import UTC, datetime
 
 from flask import current_app, g, request
-from sqlalchemy import DateTime, ForeignKey, String, delete, func, select
-from sqlalchemy.orm import Mapped, contains_eager, mapped_column, relationship
+from sqlalchemy import delete, select
+from sqlalchemy.orm import contains_eager
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
 from ..extensions import db
 from ..models import User, authenticate
+from .models import ApiToken
 from .schemas import ErrorSchema
 
 BEARER = [{"bearerAuth": []}]
 BASIC = [{"basicAuth": []}]
-
-
-class ApiToken(db.Model):
-    __tablename__ = "api_tokens"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    login_id: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-    user: Mapped[User] = relationship()
 
 
 def digest(token: str) -> str:

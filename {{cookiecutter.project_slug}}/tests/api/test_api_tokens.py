@@ -2,11 +2,10 @@ import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import select
 
-from {{ cookiecutter.package_name }}.api.auth import ApiToken, digest
-from {{ cookiecutter.package_name }}.extensions import db
+from {{ cookiecutter.package_name }}.api.credentials import digest
+from {{ cookiecutter.package_name }}.api.models import ApiToken
 from {{ cookiecutter.package_name }}.models import User
 
 PASSWORD = "correct horse battery"
@@ -137,23 +136,12 @@ def test_control_characters_in_credentials_are_401(client, user, credentials):
     assert response.status_code == 401
 
 
-def limited_client(make_app, **limits):
-    # An app of its own, on a database of its own (in memory): its rows are
-    # committed, not rolled back.
-    app = make_app(DATABASE_URL="sqlite://", **limits)
-    with app.app_context():
-        upgrade()
-        db.session.add(User(email="ada@example.com", password=PASSWORD))
-        db.session.commit()
-    return app.test_client()
-
-
 def from_address(number):
     return {"X-Forwarded-For": f"203.0.113.{number}"}  # as Heroku's router passes it
 
 
-def test_password_guessing_is_limited_per_address(make_app):
-    client = limited_client(make_app, LOGIN_RATE_LIMIT="3 per minute")
+def test_password_guessing_is_limited_per_address(app_of_its_own):
+    client = app_of_its_own(LOGIN_RATE_LIMIT="3 per minute").test_client()
     wrong = ("ada@example.com", "wrong password!")
     statuses = [
         client.post(
@@ -171,8 +159,8 @@ def test_password_guessing_is_limited_per_address(make_app):
     assert client.post("/api/v1/tokens", auth=right, headers=from_address(2)).status_code == 201
 
 
-def test_password_guessing_is_limited_per_account_whatever_the_address(make_app):
-    client = limited_client(make_app, ACCOUNT_RATE_LIMIT="3 per minute")
+def test_password_guessing_is_limited_per_account_whatever_the_address(app_of_its_own):
+    client = app_of_its_own(ACCOUNT_RATE_LIMIT="3 per minute").test_client()
     wrong = ("ada@example.com", "wrong password!")
     statuses = [
         client.post("/api/v1/tokens", auth=wrong, headers=from_address(n)).status_code
@@ -185,9 +173,9 @@ def test_password_guessing_is_limited_per_account_whatever_the_address(make_app)
     assert other.status_code == 401
 
 
-def test_only_wrong_passwords_count_against_an_account(make_app):
+def test_only_wrong_passwords_count_against_an_account(app_of_its_own):
     # Its owner's scripts may ask for tokens often; a guesser's misses count.
-    client = limited_client(make_app, ACCOUNT_RATE_LIMIT="2 per minute")
+    client = app_of_its_own(ACCOUNT_RATE_LIMIT="2 per minute").test_client()
     right, wrong = ("ada@example.com", PASSWORD), ("ada@example.com", "wrong password!")
     statuses = [client.post("/api/v1/tokens", auth=right).status_code for _ in range(3)]
     statuses += [

@@ -33,7 +33,15 @@ def keep_app_logging(**kwargs) -> None:
 
 
 def check_broker() -> None:
-    """Health check: raises when the task queue cannot be reached."""
+    """Health check: raises when the task queue cannot be reached.
+
+    On Redis, a PING through the app's pooled client (redis_connection.py):
+    no connection is opened per check. The embedded queue is a file, opened.
+    """
+    redis = current_app.extensions.get("redis")
+    if redis is not None:
+        redis.ping()
+        return
     celery = current_app.extensions["celery"]
     with celery.connection_for_write() as connection:
         connection.ensure_connection(max_retries=1, interval_start=0, timeout=3)

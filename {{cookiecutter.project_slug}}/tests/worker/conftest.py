@@ -1,0 +1,59 @@
+"""Fixtures for the worker: a real worker process on the embedded queue."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from celery import current_app as current_celery_app
+
+from {{ cookiecutter.package_name }} import create_app
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def worker_process(tmp_path_factory):
+    """The Procfile's worker command (SQLite files, no Redis), sharing a
+    temporary instance folder with the app it yields, and its log; started
+    once for the tests that need it."""
+    tmp_path = tmp_path_factory.mktemp("worker")
+    environ = {
+        "APP_ENV": "development",
+        "INSTANCE_PATH": str(tmp_path),
+        "LOG_LEVEL": "INFO",
+    }
+    log = tmp_path / "worker.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "--app", "wsgi:celery_app", "worker", "-P", "solo"],
+            cwd=PROJECT_DIR,
+            env={**os.environ, **environ, "FLASK_SKIP_DOTENV": "1"},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    tests_celery_app = current_celery_app._get_current_object()
+    app = create_app(environ)
+    tests_celery_app.set_current()  # each new Celery app becomes the current one
+    yield app, log
+    process.terminate()
+    process.wait(timeout=30)
+    with app.app_context():
+        app.extensions["sqlalchemy"].engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def tasks_go_to_the_test_app(app):
+    """Tasks called in a test run eagerly in the test app (the test profile
+    says so), not in the last Celery app made: each new one becomes current."""
+    app.extensions["celery"].set_current()
+
+
+@pytest.fixture
+def worker(worker_process, app):
+    """The app whose tasks go to the real worker, and the worker's log."""
+    worker_app, log = worker_process
+    worker_app.extensions["celery"].set_current()
+    yield worker_app, log
+    app.extensions["celery"].set_current()

@@ -1,0 +1,47 @@
+"""The web pages: accounts (auth/), the notes pages (notes/) and the admin
+(admin.py), with the settings and the command they need."""
+
+from datetime import timedelta
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from . import auth, notes
+from .admin import register_admin
+from .auth.sessions import login_manager
+from .commands import create_account
+from .environment import int_setting
+from .models import MIN_PASSWORD_LENGTH, normalize_email
+
+
+def settings(environ, config) -> dict:
+    production = config["APP_ENV"] == "production"
+    return {
+        "RESET_RATE_LIMIT": environ.get("RESET_RATE_LIMIT", "3 per hour; 10 per day"),
+        # Seconds a password reset link stays valid.
+        "PASSWORD_RESET_MAX_AGE": int_setting(environ, "PASSWORD_RESET_MAX_AGE", 3600),
+        # "Keep me logged in": a cookie as guarded as the session's, for a while.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int_setting(environ, "REMEMBER_DAYS", 14)),
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+    }
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(notes.bp)
+    register_admin(app)
+    app.cli.add_command(create_admin_command)
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True, help="The admin's email address.")
+@click.password_option(help=f"At least {MIN_PASSWORD_LENGTH} characters.")
+@with_appcontext
+def create_admin_command(email, password):
+    """Create an administrator account, for /admin/."""
+    create_account(email, password, is_admin=True)
+    click.echo(f"Created admin {normalize_email(email)}.")

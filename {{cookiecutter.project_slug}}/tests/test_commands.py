@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from {{ cookiecutter.package_name }}.models import User
@@ -72,15 +73,26 @@ def run_manage(*args):
     )
 
 
-def test_manage_py_keeps_the_flask_script_spelling():
+def test_manage_py_runs_as_a_program():
     routes = run_manage("routes")
     assert routes.returncode == 0, routes.stderr
     assert "/healthz" in routes.stdout
-    runserver = run_manage("runserver", "--help")
-    assert runserver.returncode == 0
-    assert "Run a local development server" in runserver.stdout
+
+
+def test_manage_py_keeps_the_flask_script_spelling(monkeypatch, capsys):
+    import manage  # the project's root module, beside the package
+
+    monkeypatch.setenv("APP_ENV", "test")
+    monkeypatch.setenv("FLASK_SKIP_DOTENV", "1")
+    with pytest.raises(SystemExit) as finished:
+        manage.main(["runserver", "--help"])
+    assert finished.value.code == 0
+    assert "Run a local development server" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        manage.main(["--help"])
+    listing = capsys.readouterr().out
     for command in ("shell", "db", "check", "create-user", "release"):
-        assert command in run_manage("--help").stdout
+        assert command in listing
 
 
 def test_a_production_start_without_secret_key_names_it():

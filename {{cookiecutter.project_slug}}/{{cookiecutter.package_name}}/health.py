@@ -6,6 +6,8 @@ side, and one that has not answered within CHECK_TIMEOUT seconds counts as
 failed, so a frozen dependency makes the answer degraded, not late.
 """
 
+import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +21,22 @@ from .extensions import db
 bp = Blueprint("health", __name__)
 
 CHECK_TIMEOUT = 3  # seconds; routers and uptime monitors wait 5 s or more
+# Threads the checks run in, kept for the life of the process: starting new
+# ones on every call cost more than the checks. A check that hangs holds one
+# until its dependency's own timeout (database or Redis) lets go of it.
+CHECK_THREADS = 8
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def check_pool() -> ThreadPoolExecutor:
+    """This process's pool: gunicorn forks its workers from a master that
+    loaded the app, and threads do not survive a fork."""
+    pid = os.getpid()
+    with _pools_lock:
+        if pid not in _pools:
+            _pools[pid] = ThreadPoolExecutor(CHECK_THREADS, thread_name_prefix="health")
+        return _pools[pid]
 
 
 def register_health_check(app: Flask, name: str, check: Callable[[], None]) -> None:
@@ -42,12 +60,10 @@ def run_in_app_context(app: Flask, check: Callable[[], None]) -> None:
 def healthz():
     app = current_app._get_current_object()
     registered = current_app.extensions.get("health_checks", {})
-    # Not a `with` block: leaving one waits for every thread, a hung one too.
-    pool = ThreadPoolExecutor(max_workers=max(1, len(registered)))
+    pool = check_pool()
     running = {
         name: pool.submit(run_in_app_context, app, check) for name, check in registered.items()
     }
-    pool.shutdown(wait=False)
     deadline = time.monotonic() + CHECK_TIMEOUT
     checks = {}
     for name, future in running.items():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from {{ cookiecutter.package_name }}.limits import limiter
+from tests.limits.fixtures import count_attempts_afresh  # noqa: F401  (autouse)
 
 
 @pytest.fixture
@@ -20,13 +20,3 @@ def token(client, user, password):
 @pytest.fixture
 def bearer(token):
     return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture(autouse=True)
-def count_attempts_afresh(make_app):
-    """Each test starts with no attempts counted, in memory. The limiter is
-    one object for every app, set up by the last one made: after a test that
-    made an app on Redis, make one on the test settings again."""
-    if type(limiter.storage).__name__ != "MemoryStorage":
-        make_app()
-    limiter.reset()

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from {{ cookiecutter.package_name }}.limits import limiter
+from tests.limits.fixtures import count_attempts_afresh  # noqa: F401  (autouse)
 
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -29,13 +29,3 @@ def log_in(client, csrf, password):
         return client.post("/auth/login", data=data)
 
     return log_in
-
-
-@pytest.fixture(autouse=True)
-def count_attempts_afresh(make_app):
-    """Each test starts with no attempts counted, in memory. The limiter is
-    one object for every app, set up by the last one made: after a test that
-    made an app on Redis, make one on the test settings again."""
-    if type(limiter.storage).__name__ != "MemoryStorage":
-        make_app()
-    limiter.reset()

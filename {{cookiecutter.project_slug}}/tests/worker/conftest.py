@@ -37,7 +37,7 @@ def worker_process(tmp_path_factory):
     app = create_app(environ)
     tests_celery_app.set_current()  # each new Celery app becomes the current one
     yield app, log
-    process.terminate()
+    process.kill()  # its warm shutdown takes seconds, and nothing is left to finish
     process.wait(timeout=30)
     with app.app_context():
         app.extensions["sqlalchemy"].engine.dispose()

@@ -119,6 +119,8 @@ def close_session(error: BaseException | None) -> None:
     """Close the request's session; if its connection died after the last
     query (a failover, a restart), throw the connection away instead of
     failing a request that has already been answered."""
+    if not db.session.registry.has():
+        return  # the request used no database: nothing to close
     try:
         db.session.close()
     except SQLAlchemyError as close_error:

@@ -66,7 +66,7 @@ def value_text(value, unit: str) -> str:
     if unit in HIGHER_IS_BETTER:
         return f"{value:,.0f}"
     if unit == "ms":
-        return f"{value:.1f} ms"
+        return f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
     if unit == "s":
         return f"{value:.2f} s"
     return f"{value:.0f} {unit}"
@@ -78,7 +78,7 @@ def ratio_text(ratio, unit: str) -> str:
     return f"{ratio:.2f}" if unit in HIGHER_IS_BETTER else f"{ratio:.2f}x"
 
 
-def markdown(rows: list[dict], run: dict, notes: list[str]) -> str:
+def markdown(rows: list[dict], run: dict, notes: list[str], problems: list[str]) -> str:
     lines = [
         "# make bench: the generated service against the same-work floor",
         "",
@@ -99,16 +99,23 @@ def markdown(rows: list[dict], run: dict, notes: list[str]) -> str:
             f"{value_text(each['generated'], unit)} | {ratio_text(each['ratio'], unit)} | "
             f"{each['target']} | {verdict} |"
         )
-    if notes:
-        lines += ["", *(f"- {note}" for note in notes)]
+    if notes or problems:
+        lines += [
+            "",
+            *(f"- problem: {each}" for each in problems),
+            *(f"- {each}" for each in notes),
+        ]
     return "\n".join(lines) + "\n"
 
 
-def write(folder: Path, rows: list[dict], run: dict, notes: list[str]) -> str:
-    """Write latest.json and latest.md into `folder`; return the table."""
+def write(folder: Path, rows: list[dict], run: dict, notes: list[str], problems: list[str]) -> str:
+    """Write latest.json and latest.md into `folder`; return the table.
+
+    `problems` are what makes a figure doubtful (failed requests, a failing
+    suite); `notes` the rest (what was not measured, and why)."""
     folder.mkdir(parents=True, exist_ok=True)
-    table = markdown(rows, run, notes)
-    document = {"run": run, "figures": rows, "notes": notes}
+    table = markdown(rows, run, notes, problems)
+    document = {"run": run, "figures": rows, "problems": problems, "notes": notes}
     (folder / "latest.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     (folder / "latest.md").write_text(table)
     return table

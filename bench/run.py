@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         print("wrk is not installed: apt-get install wrk (Debian's package)", file=sys.stderr)
         return 2
 
-    rows, notes = [], []
+    rows, notes, problems = [], [], []
     run = run_facts(plan, args.smoke)
     redis_url = bench_redis(notes)
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -108,15 +108,15 @@ def main(argv: list[str] | None = None) -> int:
                         project, venv, workdir / database, database, url, redis_url, plan
                     )
                     rows += found
-                    notes += amiss
+                    problems += amiss
         brokers = [("Redis", redis_url)] if redis_url else []
         brokers = [*brokers, ("embedded queue", "")][: plan.brokers]
         for broker, url in brokers:
             rows += workers.bench_tasks(project, venv, workdir / broker, broker, url, plan)
         if plan.suite:
-            rows.append(suite_row(project, venv, notes))
+            rows.append(suite_row(project, venv, notes, problems))
     run["load_after"] = f"{os.getloadavg()[0]:.2f}"
-    table = report.write(output, rows, run, notes)
+    table = report.write(output, rows, run, notes, problems)
     print()
     print(table)
     print(f"Written to {output}/latest.json and latest.md")
@@ -193,7 +193,7 @@ def database_url(database: str, workdir: Path, notes: list[str]):
         yield url
 
 
-def suite_row(project: Path, venv: Path, notes: list[str]) -> dict:
+def suite_row(project: Path, venv: Path, notes: list[str], problems: list[str]) -> dict:
     """The generated suite's wall time, as `pytest` runs it in a fresh clone
     of the project: on SQLite, without the services' URLs."""
     dyno.progress("the generated suite")
@@ -212,7 +212,9 @@ def suite_row(project: Path, venv: Path, notes: list[str]) -> dict:
     seconds = time.monotonic() - started
     summary = (result.stdout.strip().splitlines() or [""])[-1]
     if result.returncode != 0:
-        notes.append(f"the generated suite failed: {summary}")
+        problems.append(f"the generated suite failed: {summary}")
+    else:
+        notes.append(f"the generated suite: {summary}")
     passed = re.search(r"(\d+) passed", summary)
     return report.row(
         "generated suite, all options, wall time",

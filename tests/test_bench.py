@@ -62,7 +62,7 @@ def test_the_bench_smoke_run_yields_every_figure_for_both_services(tmp_path):
     for key, row in rows.items():
         assert positive(row["floor"]) and positive(row["generated"]), (key, row)
         assert math.isclose(row["ratio"], row["generated"] / row["floor"], rel_tol=0.01), row
-    assert not document["notes"], document["notes"]  # no failed request, no stray cookie
+    assert not document["problems"], document["problems"]  # no failed request, no stray cookie
 
     table = (tmp_path / "latest.md").read_text()
     for figure, on in expected:

@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         brokers = [("Redis", redis_url)] if redis_url else []
         brokers = [*brokers, ("embedded queue", "")][: plan.brokers]
         for broker, url in brokers:
-            rows += workers.bench_tasks(project, venv, workdir / broker, broker, url, plan)
+            folder = workdir / broker.split()[0].lower()  # no space in the dyno's paths
+            rows += workers.bench_tasks(project, venv, folder, broker, url, plan)
         if plan.suite:
             rows.append(suite_row(project, venv, notes, problems))
     run["load_after"] = f"{os.getloadavg()[0]:.2f}"

@@ -59,5 +59,6 @@ def combine(runs: list[dict]) -> dict:
         "p50_ms": sum(each["p50_ms"] for each in runs) / len(runs),
         "p99_ms": sum(each["p99_ms"] for each in runs) / len(runs),
         "errors": sum(each["errors"] for each in runs),
-        "runs": len(runs),
+        # Each run's rate, to see how much the figure moves from run to run.
+        "rps_each": [round(each["requests"] / each["seconds"]) for each in runs],
     }

@@ -24,9 +24,12 @@ test: $(BIN)/ready
 test-quick: $(BIN)/ready
 	$(BIN)/python -m pytest -m "not slow"
 
-## make bench: boot time, memory and task round trips of the generated service
+## make bench: the generated service against bare Flask and Celery doing the
+## same work (bench/floor.py): req/s and latency of each endpoint, boot, memory,
+## tasks, suite time; one table, also in bench/results/. Needs wrk (Debian's
+## package); Postgres and Redis figures with TEST_DATABASE_URL, TEST_REDIS_URL.
 bench: $(BIN)/ready
-	$(BIN)/python bench/dyno.py
+	$(BIN)/python bench/run.py
 
 ## make pins: re-resolve requirements/*.in into the hashed pins of every
 ## option combination (templates/pins/); UPGRADE=1 also moves the transitive

@@ -1,36 +1,106 @@
-"""Benchmarks of the generated service, run as a dyno would: `make bench`.
+"""The two services under test, run as dynos from the same Procfile lines.
 
-Renders the default project, then measures, with production settings and no
-.env, the figures a Heroku user cares about:
-
-- web boot: seconds from the Procfile's web line to the first 200 on /healthz
-  (Heroku allows 60 s), median and worst of several boots;
-- web memory: gunicorn's master and workers after boot, shared pages counted
-  once (a Basic dyno has 512 MB);
-- task round trips: `flask tasks ping` latencies on the embedded queue and,
-  when TEST_REDIS_URL is set, on Redis.
-
-It prints the figures; it asserts nothing (the tests do the checking).
+The generated service runs its Procfile as Heroku does (release first,
+production settings, no .env). The floor runs the very same lines with
+`floor:app` for `wsgi:app` and `floor_tasks:app` for `wsgi:celery_app`: the
+same gunicorn.conf.py (workers, threads, preload), the same Celery command,
+the same venv and environment.
 """
 
-import os
+import contextlib
 import re
-import statistics
 import sys
-import tempfile
+import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR.parent / "tests"))
 
-from support import Dyno, production, project_venv, render
+from support import Dyno, http_request  # noqa: E402
 
-BOOTS = 5
-PINGS = 10
+PUBLIC_HOST = "bench.example"
+BOOT_LIMIT = 60  # seconds; Heroku's R10
+STARTED = time.monotonic()
+
+
+def progress(text: str) -> None:
+    print(f"[{time.monotonic() - STARTED:5.0f} s] {text}", flush=True)
+
+
+def generated(project: Path, venv: Path, logs: Path, environ: dict) -> Dyno:
+    logs.mkdir(parents=True, exist_ok=True)
+    return Dyno(project, venv, logs, **environ)
+
+
+def floor(project: Path, venv: Path, logs: Path, environ: dict) -> Dyno:
+    logs.mkdir(parents=True, exist_ok=True)
+    dyno = Dyno(project, venv, logs, **environ, PYTHONPATH=str(BENCH_DIR))
+    dyno.commands = {
+        "web": swapped(dyno.commands["web"], "wsgi:app", "floor:app"),
+        "worker": swapped(dyno.commands["worker"], "wsgi:celery_app", "floor_tasks:app"),
+    }
+    return dyno
+
+
+def swapped(command: str, old: str, new: str) -> str:
+    if old not in command:
+        raise ValueError(f"the Procfile line {command!r} no longer runs {old}")
+    return command.replace(old, new)
+
+
+def router_headers(address: str) -> dict[str, str]:
+    """What Heroku's router sends with a client's request that came over TLS."""
+    return {
+        "Host": PUBLIC_HOST,
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Port": "443",
+        "X-Forwarded-For": address,
+        "X-Request-ID": "bench-request-0123456789abcdef",
+        "User-Agent": "bench",
+    }
+
+
+def request(dyno: Dyno, path: str, headers: dict, method: str = "GET", body=None, timeout=10):
+    """(status, headers, body) of one request to the dyno."""
+    return http_request(f"{dyno.url}{path}", method, headers, body, timeout=timeout)
+
+
+@contextlib.contextmanager
+def serving(dyno: Dyno, headers: dict):
+    """The web line running; yields the seconds from its start to the first
+    200 from /healthz. SIGTERM on leaving."""
+    started = time.monotonic()
+    web = dyno.web_process = dyno.start("web")
+    try:
+        yield first_200(dyno, web, headers, started)
+    finally:
+        Dyno.stop(web)
+
+
+def first_200(dyno: Dyno, web, headers: dict, started: float) -> float:
+    while time.monotonic() - started < BOOT_LIMIT:
+        if web.poll() is not None:
+            raise RuntimeError(f"web exited with {web.returncode}:\n{dyno.output('web')[-3000:]}")
+        with contextlib.suppress(OSError):
+            if request(dyno, "/healthz", headers, timeout=2)[0] == 200:
+                return time.monotonic() - started
+        time.sleep(0.02)
+    raise RuntimeError(f"no 200 from /healthz within {BOOT_LIMIT} s:\n{dyno.output('web')[-3000:]}")
+
+
+@contextlib.contextmanager
+def working(dyno: Dyno):
+    """The worker line running; SIGTERM on leaving."""
+    worker = dyno.start("worker")
+    try:
+        yield worker
+    finally:
+        Dyno.stop(worker)
 
 
 def process_group_pss_mb(pgid: int) -> float:
-    """Memory of every process in a process group, in MB: the proportional set
-    size, so pages the preloaded workers share with the master count once."""
+    """Memory of every process in a process group (a dyno), in MB: the
+    proportional set size, so pages the forked workers share count once."""
     total_kb = 0
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -46,63 +116,3 @@ def process_group_pss_mb(pgid: int) -> float:
         match = re.search(r"^Pss:\s+(\d+) kB", rollup, re.MULTILINE)
         total_kb += int(match.group(1)) if match else 0
     return total_kb / 1024
-
-
-def measure_web(project: Path, venv: Path, workdir: Path) -> None:
-    boots, memory = [], []
-    for run in range(BOOTS):
-        logs = workdir / f"web-{run}"
-        logs.mkdir()
-        dyno = Dyno(project, venv, logs, **production(logs))
-        dyno.release()
-        with dyno.web() as boot:
-            boots.append(boot)
-            memory.append(process_group_pss_mb(dyno.web_process.pid))
-    print(
-        f"web boot to first /healthz 200: median {statistics.median(boots):.2f} s, "
-        f"worst {max(boots):.2f} s over {BOOTS} boots (Heroku allows 60 s)"
-    )
-    print(
-        f"web dyno memory after boot (master + {os.environ.get('WEB_CONCURRENCY', 2)} "
-        f"workers): median {statistics.median(memory):.0f} MB (a Basic dyno has 512 MB)"
-    )
-
-
-def measure_pings(project: Path, venv: Path, workdir: Path, queue: str, **environ) -> None:
-    logs = workdir / f"ping-{queue.split()[0]}"
-    logs.mkdir()
-    dyno = Dyno(project, venv, logs, **production(logs, **environ))
-    dyno.release()
-    worker = dyno.start("worker")
-    latencies = []
-    try:
-        for _ in range(PINGS):
-            result = dyno.run_command("flask tasks ping --timeout 30")
-            latencies.append(float(re.search(r"in (\d+) ms", result.stdout).group(1)))
-    finally:
-        Dyno.stop(worker)
-    latencies.sort()
-    print(
-        f"flask tasks ping on {queue}: median {statistics.median(latencies):.0f} ms, "
-        f"p90 {latencies[int(len(latencies) * 0.9) - 1]:.0f} ms over {PINGS} round trips"
-    )
-
-
-def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        workdir = Path(tmp)
-        project = render(workdir / "render")
-        (project / ".env").unlink()  # a dyno has none
-        venv = project_venv(project)
-        measure_web(project, venv, workdir)
-        measure_pings(project, venv, workdir, "the embedded queue (SQLite)")
-        redis = os.environ.get("TEST_REDIS_URL")
-        if redis:
-            bench_db = redis.rsplit("/", 1)[0] + "/12"  # a Redis database of its own
-            measure_pings(project, venv, workdir, "Redis", REDIS_URL=bench_db)
-        else:
-            print("flask tasks ping on Redis: skipped, TEST_REDIS_URL is not set")
-
-
-if __name__ == "__main__":
-    main()

@@ -96,7 +96,7 @@ def test_postgres_pool_is_sized_from_web_threads():
         SECRET_KEY=STRONG_KEY, DATABASE_URL="postgres://u:p@db.example.com/d", WEB_THREADS="8"
     )
     options = config["SQLALCHEMY_ENGINE_OPTIONS"]
-    assert options["pool_pre_ping"] is True
+    assert "pool_pre_ping" not in options  # idle connections only: see database.py
     assert options["pool_size"] == 8
     assert options["max_overflow"] == 0
 

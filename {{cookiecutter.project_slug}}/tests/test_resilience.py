@@ -211,3 +211,47 @@ def test_after_a_timeout_the_process_fails_fast_then_tries_again(monkeypatch):
     assert not breaker.allow()  # ...while the others still fail fast
     breaker.reset()  # it got an answer
     assert breaker.allow()
+
+
+def test_an_idle_connection_the_server_ended_is_replaced_unnoticed(make_app, monkeypatch):
+    url = postgres_url()
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0)
+    app = make_app(DATABASE_URL=url, WEB_THREADS="1")
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/backend")
+    def backend():
+        return str(db.session.scalar(text("SELECT pg_backend_pid()")))
+
+    client = app.test_client()
+    first = client.get("/backend").get_data(as_text=True)
+    # A restart or failover ends the pooled connection while it is idle.
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (int(first),))
+    time.sleep(0.2)
+    response = client.get("/backend")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) != first
+
+
+def test_a_busy_connection_is_not_pinged(make_app):
+    # The price of pinging idle connections only: a connection ended while
+    # busy fails the one request that next gets it (503), and the pool is
+    # then renewed, so the request after it is served.
+    url = postgres_url()
+    app = make_app(DATABASE_URL=url, WEB_THREADS="1")
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/backend")
+    def backend():
+        return str(db.session.scalar(text("SELECT pg_backend_pid()")))
+
+    client = app.test_client()
+    first = client.get("/backend").get_data(as_text=True)
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (int(first),))
+    time.sleep(0.2)
+    assert client.get("/backend", headers=JSON).status_code == 503
+    response = client.get("/backend")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) != first

@@ -190,8 +190,8 @@ def engine_options(environ, database: Database, pool_size: int) -> dict:
         return {}
     # No connections on overflow: entry Postgres plans allow about 20
     # connections for every dyno together.
+    # database.py pings connections that were idle, not each one handed out.
     return {
-        "pool_pre_ping": True,
         "pool_size": pool_size,
         "max_overflow": 0,
         # Seconds a request waits for a free connection before it fails (503).

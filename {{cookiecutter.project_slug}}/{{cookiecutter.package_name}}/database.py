@@ -21,7 +21,7 @@ import time
 import psycopg
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 
 from .extensions import db
 
@@ -30,6 +30,10 @@ logger = logging.getLogger(__name__)
 
 # Seconds a process fails fast after the database did not answer in time.
 FAIL_FAST_SECONDS = 2
+# A pooled connection left unused this long is pinged before a request gets
+# it (a restart or failover may have ended it meanwhile); a busy one is not,
+# which saves a round trip on nearly every request.
+PING_AFTER_IDLE_SECONDS = 10
 
 
 class DatabaseDidNotAnswer(psycopg.OperationalError):
@@ -107,7 +111,9 @@ def register_database(app: Flask) -> None:
     # After `db.init_app`: teardowns run last-registered first, so the session
     # is closed here before Flask-SQLAlchemy's own teardown runs.
     app.teardown_appcontext(close_session)
-    bound_database_waits(app)
+    if not database.is_sqlite:
+        bound_database_waits(app)
+        ping_idle_connections(app)
 
 
 def enforce_sqlite_foreign_keys(dbapi_connection, connection_record):
@@ -154,3 +160,25 @@ def bound_database_waits(app: Flask) -> None:
 
     with app.app_context():
         event.listen(db.engine, "do_connect", connect)
+
+
+def ping_idle_connections(app: Flask) -> None:
+    with app.app_context():
+        event.listen(db.engine, "checkin", note_checkin)
+        event.listen(db.engine, "checkout", ping_if_idle)
+
+
+def note_checkin(dbapi_connection, connection_record) -> None:
+    connection_record.info["checked_in_at"] = time.monotonic()
+
+
+def ping_if_idle(dbapi_connection, connection_record, connection_proxy) -> None:
+    """SQLAlchemy's pessimistic disconnect handling, for idle connections
+    only: a dead one raises DisconnectionError, and the pool replaces it."""
+    checked_in_at = connection_record.info.get("checked_in_at")
+    if checked_in_at is None or time.monotonic() - checked_in_at < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        dbapi_connection.execute("SELECT 1")
+    except psycopg.OperationalError as error:
+        raise DisconnectionError(str(error)) from error

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from support import VARIANTS, load_hook, project_venv
+from support import VARIANTS, load_hook, pip_venv, project_venv
 
 pins = load_hook("pins", folder="requirements")
 
@@ -68,6 +68,13 @@ def test_the_rendered_requirements_are_the_variants_locks(render_variant, varian
     test_requirements = (variant / "requirements-test.txt").read_text()
     assert "-r requirements.txt\n" in test_requirements
     assert test_requirements.endswith((pins.PINS / f"{name}-test.txt").read_text() + "\n")
+
+
+@pytest.mark.slow
+def test_the_runtime_pins_install_with_pip_as_herokus_buildpack_does(default_project, tmp_path):
+    # The other venvs are installed by uv, which checks the same hashes.
+    venv = pip_venv(default_project, tmp_path / "venv")
+    assert (venv / "bin" / "gunicorn").exists()
 
 
 @pytest.mark.slow

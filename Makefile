@@ -29,7 +29,7 @@ test-quick: $(BIN)/ready
 ## tasks, suite time; one table, also in bench/results/. Needs wrk (Debian's
 ## package); Postgres and Redis figures with TEST_DATABASE_URL, TEST_REDIS_URL.
 bench: $(BIN)/ready
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
 
 ## make pins: re-resolve requirements/*.in into the hashed pins of every
 ## option combination (templates/pins/); UPGRADE=1 also moves the transitive

@@ -9,14 +9,12 @@ the same venv and environment.
 
 import contextlib
 import re
-import sys
 import time
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH_DIR.parent / "tests"))
+from harness import Dyno, http_request
 
-from support import Dyno, http_request  # noqa: E402
+BENCH_DIR = Path(__file__).resolve().parent
 
 PUBLIC_HOST = "bench.example"
 BOOT_LIMIT = 60  # seconds; Heroku's R10

@@ -1,8 +1,8 @@
 """`make bench`: the generated service against the floor, bare Flask and
 Celery doing the same work, figure by figure (issue 9).
 
-    python bench/run.py            every figure, a few minutes; bench/results/latest.*
-    python bench/run.py --smoke    every part of the harness in seconds, figures meaningless
+    python -m bench.run            every figure, a few minutes; bench/results/latest.*
+    python -m bench.run --smoke    every part of the harness in seconds, figures meaningless
 
 Renders the default project, builds its venv, and runs both services as
 dynos from the project's Procfile: web on SQLite and on Postgres (a fresh
@@ -24,12 +24,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import dyno  # first: it puts the template's tests/ (support.py) on the path
-import load
-import report
-import web
-import workers
-from support import TEMPLATE_DIR, fresh_postgres_database, project_venv, render, venv_env
+from harness import TEMPLATE_DIR, fresh_postgres_database, project_venv, render, venv_env
+
+from . import dyno, load, report, web, workers
 
 RESULTS = dyno.BENCH_DIR / "results"
 SMOKE_RESULTS = TEMPLATE_DIR / ".cache" / "bench-smoke"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
-from dyno import PUBLIC_HOST, Dyno, request
+from .dyno import PUBLIC_HOST, Dyno, request
 
 PASSWORD = "a long and correct password"
 READER = "reader@example.com"  # the reads: the notes page and the API list

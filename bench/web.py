@@ -6,11 +6,10 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-import dyno
-import load
-import seed
-from report import BOOT_TARGET, MEMORY_TARGET, P99_TARGET, RPS_TARGET, row
-from support import production
+from harness import production
+
+from . import dyno, load, seed
+from .report import BOOT_TARGET, MEMORY_TARGET, P99_TARGET, RPS_TARGET, row
 
 
 @dataclass(frozen=True)

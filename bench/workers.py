@@ -7,9 +7,10 @@ import re
 import subprocess
 from pathlib import Path
 
-import dyno
-from report import REDIS_ROUND_TRIP_TARGET, row
-from support import production
+from harness import production
+
+from . import dyno
+from .report import REDIS_ROUND_TRIP_TARGET, row
 
 
 def package_name(project: Path) -> str:

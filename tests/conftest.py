@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from support import (
+from harness import (
     DRILL_ROWS,
     FIGURES,
     VARIANTS,

@@ -25,7 +25,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from support import ROUTER_HEADERS, free_port, skip_or_fail
+from harness import ROUTER_HEADERS, free_port, skip_or_fail
 
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from support import (
+from harness import (
     ROUTER_HEADERS,
     Dyno,
     http_get,
     http_request,
     production,
+    project_files,
     project_venv,
     record_figure,
 )
-from test_render import project_files
 
 API_FILES = (
     "my_service/api/__init__.py",

@@ -27,7 +27,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from drills import OwnRedis, process_tree
-from support import (
+from harness import (
     Dyno,
     fresh_postgres_database,
     http_request,

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from support import TEMPLATE_DIR
+from harness import TEMPLATE_DIR
 
 BAD_ANSWERS = [
     ({"project_slug": "My-Service"}, "project_slug"),

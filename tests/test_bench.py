@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from support import TEMPLATE_DIR, skip_or_fail
+from harness import TEMPLATE_DIR, skip_or_fail
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +43,8 @@ def test_the_bench_smoke_run_yields_every_figure_for_both_services(tmp_path):
     if shutil.which("wrk") is None:
         skip_or_fail("wrk is not installed: apt-get install wrk (Debian's package)")
     result = subprocess.run(
-        [sys.executable, str(TEMPLATE_DIR / "bench" / "run.py"), "--smoke", f"--output={tmp_path}"],
+        [sys.executable, "-m", "bench.run", "--smoke", f"--output={tmp_path}"],
+        cwd=TEMPLATE_DIR,
         capture_output=True,
         text=True,
         timeout=300,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from support import (
+from harness import (
     HEROKU_BOOT_LIMIT,
     TEMPLATE_DIR,
     Dyno,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from support import TEMPLATE_DIR, project_venv
+from harness import TEMPLATE_DIR, project_venv
 
 pytestmark = pytest.mark.slow
 

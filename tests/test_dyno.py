@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from support import (
+from harness import (
     HEROKU_KILL_WINDOW,
     VARIANTS,
     Dyno,

@@ -20,7 +20,7 @@ import psycopg
 import pytest
 
 from drills import Load, Request, RouterClient, percentile
-from support import (
+from harness import (
     HEROKU_BOOT_LIMIT,
     HEROKU_KILL_WINDOW,
     Dyno,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from support import TEMPLATE_DIR, load_hook
+from harness import TEMPLATE_DIR, load_hook
 
 pre_gen = load_hook("pre_gen_project")
 post_gen = load_hook("post_gen_project")

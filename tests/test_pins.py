@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from support import VARIANTS, load_hook, pip_venv, project_venv
+from harness import VARIANTS, load_hook, pip_venv, project_venv
 
 pins = load_hook("pins", folder="requirements")
 

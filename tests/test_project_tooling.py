@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support import render
+from harness import render
 
 BIN = Path(sys.executable).parent
 SCHEMAS = {

@@ -12,11 +12,12 @@ import tomllib
 
 import pytest
 
-from support import (
+from harness import (
     TEMPLATE_DIR,
     find_python,
     load_hook,
     procfile,
+    project_files,
     project_venv,
     record_figure,
     render,
@@ -32,10 +33,6 @@ APP_JSON_KEYS = {
     "scripts", "env", "formation", "addons", "buildpacks", "stack", "environments",
 }
 PACKAGE_MANAGER_FILES = ("requirements.txt", "Pipfile.lock", "poetry.lock", "uv.lock")
-
-
-def project_files(project):
-    return [path for path in project.rglob("*") if path.is_file()]
 
 
 def test_no_template_syntax_is_left(variant):

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from support import Dyno, http_get, production, project_venv
+from harness import Dyno, http_get, production, project_venv
 
 pytestmark = pytest.mark.slow
 

@@ -6,12 +6,12 @@ is lost when a worker is killed (SIGKILL) or stopped (SIGTERM) mid-task.
 """
 
 import re
-import subprocess
+import shlex
 from pathlib import Path
 
 import pytest
 
-from support import (
+from harness import (
     HEROKU_BOOT_LIMIT,
     HEROKU_KILL_WINDOW,
     Dyno,
@@ -41,14 +41,7 @@ def ping_latencies(dyno: Dyno) -> list[float]:
     """`flask tasks ping`, a few times; the latencies it reports, in ms."""
     latencies = []
     for _ in range(PING_ROUNDS):
-        result = subprocess.run(
-            ["bash", "-c", "flask tasks ping --timeout 30"],
-            cwd=dyno.project,
-            env=dyno.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = dyno.run_command("flask tasks ping --timeout 30")
         assert result.returncode == 0, result.stdout + result.stderr
         latencies.append(float(re.search(r"in (\d+) ms", result.stdout).group(1)))
     return latencies
@@ -60,14 +53,7 @@ def enqueue_drill_task(dyno: Dyno, seconds: float, marker: Path) -> None:
         "from my_service.tasks import drill_sleep\n"
         f"drill_sleep.delay({seconds}, {str(marker)!r})\n"
     )
-    result = subprocess.run(
-        [str(Path(dyno.env["VIRTUAL_ENV"]) / "bin" / "python"), "-c", code],
-        cwd=dyno.project,
-        env=dyno.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = dyno.run_command(f"python -c {shlex.quote(code)}")
     assert result.returncode == 0, result.stderr
 
 

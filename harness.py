@@ -1,4 +1,6 @@
-"""Helpers for the template's tests: render, build a venv, run a dyno's commands."""
+"""Rendering the template and running a render as Heroku would (its venv,
+its Procfile's processes, HTTP as the router sends it): shared by the
+template's tests and the benchmarks."""
 
 import contextlib
 import fcntl
@@ -19,7 +21,7 @@ from pathlib import Path
 import pytest
 from cookiecutter.main import cookiecutter
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent
+TEMPLATE_DIR = Path(__file__).resolve().parent
 VENV_CACHE = Path(os.environ.get("TEMPLATE_VENV_CACHE", TEMPLATE_DIR / ".cache" / "venvs"))
 PIP_TIMEOUT = 900
 
@@ -46,6 +48,19 @@ def render(output_dir: Path, **answers) -> Path:
         output_dir=str(output_dir),
     )
     return Path(project)
+
+
+# What running a project's tools leaves in it, not part of the render.
+TOOL_CACHES = {"__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis", "instance"}
+
+
+def project_files(project: Path) -> list[Path]:
+    """The files of a rendered project, without its tools' caches."""
+    return [
+        path
+        for path in project.rglob("*")
+        if path.is_file() and not TOOL_CACHES & set(path.relative_to(project).parts)
+    ]
 
 
 def load_hook(name: str, folder: str = "hooks"):

@@ -249,11 +249,18 @@ class Dyno:
 
     def __init__(self, project: Path, venv: Path, logs: Path, **environ: str):
         self.project = project
+        self.venv = venv
+        self.environ = environ
         self.commands = procfile(project)
         self.port = free_port()
         self.env = venv_env(venv, PORT=str(self.port), WEB_CONCURRENCY="2", **environ)
         self.logs = logs
         self.url = f"http://127.0.0.1:{self.port}"
+
+    def another(self, **changes: str) -> "Dyno":
+        """Another dyno of the same app: the same settings (SECRET_KEY too),
+        its own port."""
+        return Dyno(self.project, self.venv, self.logs, **{**self.environ, **changes})
 
     def run(self, process: str) -> subprocess.CompletedProcess:
         return self.run_command(self.commands[process])

@@ -622,20 +622,11 @@ def served_by(dyno: Dyno, name: str) -> int:
 
 
 def test_many_dynos_one_service(dyno_project, tmp_path, own_postgres, own_redis):
-    project = dyno_project("default")
-    settings = production(
-        tmp_path,
-        DATABASE_URL="postgres://" + own_postgres.url.split("://", 1)[1],
-        REDIS_URL=own_redis.url,
-        PUBLIC_URL=PUBLIC_URL,
-        SUMMARY_INTERVAL_SECONDS="2",  # beat's example task every 2 s, to count
+    # beat's example task every 2 s, to count
+    first = start_service(
+        dyno_project, tmp_path, own_postgres, own_redis, SUMMARY_INTERVAL_SECONDS="2"
     )
-    venv = project_venv(project)
-    # Two web dynos of one app: the same settings (SECRET_KEY too), own ports.
-    first, second = (Dyno(project, venv, tmp_path, **settings) for _ in range(2))
-    first.release()
-    result = first.run_command(f"flask create-user --email {EMAIL} --password '{PASSWORD}'")
-    assert result.returncode == 0, result.stderr
+    second = first.another()  # a second web dyno of the same app
     webs = [serve(first, "web-1"), serve(second, "web-2")]
     workers = [first.start("worker", "worker-1"), first.start("worker", "worker-2")]
     beat = first.start("beat")
@@ -709,7 +700,7 @@ def test_many_dynos_one_service(dyno_project, tmp_path, own_postgres, own_redis)
         # It runs on a dyno of its own, with its own /tmp (beat's schedule file).
         own_tmp = tmp_path / "beat-2-tmp"
         own_tmp.mkdir()
-        beat_dyno = Dyno(project, venv, tmp_path, **{**settings, "TMPDIR": str(own_tmp)})
+        beat_dyno = first.another(TMPDIR=str(own_tmp))
         extra_beat = beat_dyno.start("beat", "beat-2")
         time.sleep(6)
         Dyno.stop(extra_beat)
@@ -721,7 +712,7 @@ def test_many_dynos_one_service(dyno_project, tmp_path, own_postgres, own_redis)
         for process in [beat, *workers, *webs]:
             Dyno.stop(process)
     assert sent_by_second > 0, "the second beat sent nothing: the drill proves nothing"
-    readme = (project / "README.md").read_text()
+    readme = (first.project / "README.md").read_text()
     assert "`beat` must run as exactly one dyno, never scaled: two would put every" in readme
     record_figure(
         f"drill 7, two web dynos behind HAProxy, two workers, one beat: session, form token, "

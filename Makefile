@@ -16,9 +16,10 @@ $(BIN)/ready: requirements-dev.txt
 	$(BIN)/python -m pip install $(PIP) -r requirements-dev.txt
 	touch $@
 
-## make test: every test (hooks, bad answers, renders, generated suites, dyno drills)
+## make test: every test (hooks, bad answers, renders, generated suites, dyno drills),
+## in two processes; the load tests (drills, bench, attacks) all in one of them
 test: $(BIN)/ready
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## make test-quick: the edit loop; skips virtual environments and drills
 test-quick: $(BIN)/ready

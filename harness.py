@@ -168,6 +168,21 @@ def venv_env(venv: Path, **extra: str) -> dict:
     return env
 
 
+def generated_suite_env(database_url: str | None = None) -> dict:
+    """The environment a render's own suite runs in: TEST_DATABASE_URL only
+    when given, and TEST_REDIS_URL on a Redis database of this test
+    process's own, so that suites run side by side (make test's two
+    processes) never count login attempts in each other's keys."""
+    env = {key: value for key, value in os.environ.items() if key != "TEST_DATABASE_URL"}
+    if database_url:
+        env["TEST_DATABASE_URL"] = database_url
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", ... under pytest -n
+    if env.get("TEST_REDIS_URL") and worker:
+        scheme, rest = env["TEST_REDIS_URL"].split("://", 1)
+        env["TEST_REDIS_URL"] = f"{scheme}://{rest.split('/', 1)[0]}/{2 + int(worker[2:])}"
+    return env
+
+
 def procfile(project: Path) -> dict[str, str]:
     processes = {}
     for line in (project / "Procfile").read_text().splitlines():

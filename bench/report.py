@@ -1,10 +1,10 @@
 """The bench's one table: each figure for the floor and the generated service,
-their ratio, and the target of issue 9; written as JSON and as Markdown."""
+their ratio, and its target; written as JSON and as Markdown."""
 
 import json
 from pathlib import Path
 
-# The targets of issue 9. A ratio is always generated / floor.
+# The targets the generated service is held to. A ratio is always generated / floor.
 AT_LEAST_OF_FLOOR = ("ratio", ">=")
 AT_MOST_OF_FLOOR = ("ratio", "<=")
 UNDER = ("value", "<")

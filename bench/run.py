@@ -1,5 +1,5 @@
 """`make bench`: the generated service against the floor, bare Flask and
-Celery doing the same work, figure by figure (issue 9).
+Celery doing the same work, figure by figure.
 
     python -m bench.run            every figure, a few minutes; bench/results/latest.*
     python -m bench.run --smoke    every part of the harness in seconds, figures meaningless

@@ -158,6 +158,20 @@ def own_redis():
     server.close()
 
 
+def pytest_sessionfinish(session):
+    # Under `pytest -n`, each worker process hands its figures to the main one.
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["figures"] = FIGURES
+        workeroutput["drill_rows"] = DRILL_ROWS
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    FIGURES.extend(node.workeroutput.get("figures", []))
+    DRILL_ROWS.extend(tuple(row) for row in node.workeroutput.get("drill_rows", []))
+
+
 def pytest_terminal_summary(terminalreporter):
     if FIGURES:
         terminalreporter.section("measured")

@@ -38,7 +38,8 @@ from harness import (
     wait_until,
 )
 
-pytestmark = pytest.mark.slow
+# In make test's load process: one attack compares login timings.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("load")]
 
 PUBLIC_HOST = "service.example"
 PUBLIC_URL = f"https://{PUBLIC_HOST}"

@@ -13,7 +13,8 @@ import pytest
 
 from harness import TEMPLATE_DIR, skip_or_fail
 
-pytestmark = pytest.mark.slow
+# In make test's load process: wrk loads the services.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("load")]
 
 ENDPOINTS = [
     "GET /",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import TEMPLATE_DIR, project_venv
+from harness import TEMPLATE_DIR, generated_suite_env, project_venv
 
 pytestmark = pytest.mark.slow
 
@@ -79,5 +79,6 @@ def test_cruft_update_applies_a_template_change_cleanly(tmp_path):
     tests = subprocess.run(
         [str(project_venv(project) / "bin" / "pytest"), "-q", "-p", "no:cacheprovider"],
         cwd=project, capture_output=True, text=True, timeout=600,
+        env=generated_suite_env(os.environ.get("TEST_DATABASE_URL")),
     )
     assert tests.returncode == 0, tests.stdout[-3000:]

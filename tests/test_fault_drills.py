@@ -34,7 +34,8 @@ from harness import (
     wait_until,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.drill]
+# In make test's load process: the drills measure under load of their own.
+pytestmark = [pytest.mark.slow, pytest.mark.drill, pytest.mark.xdist_group("load")]
 
 PASSWORD = "correct horse battery staple"
 EMAIL = "drill@example.com"

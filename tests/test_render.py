@@ -2,7 +2,6 @@
 
 import ast
 import json
-import os
 import re
 import stat
 import subprocess
@@ -15,6 +14,7 @@ import pytest
 from harness import (
     TEMPLATE_DIR,
     find_python,
+    generated_suite_env,
     load_hook,
     procfile,
     project_files,
@@ -178,9 +178,7 @@ def test_generated_code_is_ruff_clean(variant):
 def run_generated_suite(project, venv, database_url=None):
     """Run the project's suite on SQLite, or on the database at database_url."""
     started = time.monotonic()
-    env = {key: value for key, value in os.environ.items() if key != "TEST_DATABASE_URL"}
-    if database_url:
-        env["TEST_DATABASE_URL"] = database_url
+    env = generated_suite_env(database_url)
     # `pytest`, as the generated README says, not `python -m pytest` (which
     # would put the project on sys.path by itself).
     result = subprocess.run(

@@ -23,7 +23,8 @@ from harness import (
     wait_until,
 )
 
-pytestmark = pytest.mark.slow
+# In make test's load process, beside the fault drills (see test_fault_drills).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("load")]
 
 PING_ROUNDS = 5
 

@@ -99,11 +99,16 @@ def project_venv(project: Path, python: str | None = None) -> Path:
     uv installs it, with every download checked against its hash as pip
     does on Heroku, in seconds rather than minutes; pip is seeded in for the
     tests that ask it. test_pins installs the default render with pip
-    itself, exactly as Heroku's buildpack does."""
+    itself, exactly as Heroku's buildpack does.
+
+    Like pip, it compiles the installed modules to bytecode: a venv without
+    it compiles every module again in every process that imports it (this
+    machine sets PYTHONDONTWRITEBYTECODE), which doubles a boot and slows
+    every suite and benchmark against what a dyno does."""
     if python is None:
         wanted = (project / ".python-version").read_text().strip()
         python = find_python(wanted) or sys.executable
-    digest = hashlib.sha256(python.encode())
+    digest = hashlib.sha256(f"{python} compiled".encode())
     for name in ("requirements.txt", "requirements-test.txt"):
         digest.update((project / name).read_bytes())
     venv = VENV_CACHE / digest.hexdigest()[:16]
@@ -123,7 +128,7 @@ def build_venv(project: Path, python: str, venv: Path) -> None:
     subprocess.run([uv, "venv", "--quiet", "--seed", "--python", python, str(venv)], check=True)
     python_in_venv = str(venv / "bin" / "python")
     subprocess.run(
-        [uv, "pip", "install", "--quiet", "--python", python_in_venv,
+        [uv, "pip", "install", "--quiet", "--python", python_in_venv, "--compile-bytecode",
          "--require-hashes", "-r", "requirements-test.txt"],
         cwd=project,
         check=True,

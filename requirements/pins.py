@@ -1,8 +1,11 @@
 """Resolve the direct dependencies in requirements/*.in into hashed pins.
 
-`make pins` runs this. For each combination of the template's options it
-writes templates/pins/<options>.txt (what the generated requirements.txt
-includes) and <options>-test.txt (what requirements-test.txt adds on top).
+Each part of a render has its file: core.in, then <part>.in for each part
+the answers choose (the post-generation hook's chosen_features says which),
+and test.in and test-<part>.in for the tests. `make pins` runs this. For
+each combination of the template's options it writes
+templates/pins/<options>.txt (what the generated requirements.txt includes)
+and <options>-test.txt (what requirements-test.txt adds on top).
 Every pin carries the hashes of all files of its release, so one lock serves
 each Python the template offers, on Heroku's Linux and on a developer's Mac.
 
@@ -10,6 +13,7 @@ Pins already in the output files are kept while they still fit; UPGRADE=1
 moves every transitive dependency to its newest release.
 """
 
+import importlib.util
 import itertools
 import os
 import re
@@ -40,12 +44,22 @@ def every_combination():
         yield {option for option, chosen in zip(OPTIONS, flags, strict=True) if chosen}
 
 
+def chosen_parts(chosen):
+    """The parts a render with these options has, by the hook's own rule."""
+    hook = TEMPLATE_DIR / "hooks" / "post_gen_project.py"
+    spec = importlib.util.spec_from_file_location("post_gen_project", hook)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    answers = {f"use_{option}": option in chosen for option in OPTIONS}
+    return [part for part, wanted in module.chosen_features(answers).items() if wanted]
+
+
 def sources(kind, chosen):
-    """The .in files of a lock: the core (or test) file plus one per chosen option."""
+    """The .in files of a lock: the core (or test) file plus one per chosen part."""
     base = "core" if kind == "runtime" else "test"
     prefix = "" if kind == "runtime" else "test-"
     files = [SOURCES / f"{base}.in"]
-    files += [SOURCES / f"{prefix}{option}.in" for option in OPTIONS if option in chosen]
+    files += [SOURCES / f"{prefix}{part}.in" for part in chosen_parts(chosen)]
     return [path for path in files if path.exists()]
 
 

@@ -25,7 +25,9 @@ FEATURE_PATHS = {
         "{package}/templates/notes",
         "{package}/templates/admin",
         "{package}/templates/macros",
+        "{package}/templates/web_ui",
         "{package}/static/admin-confirm.js",
+        "{package}/static/web_ui.css",
         "tests/web_ui",
     ),
     "mail": ("{package}/mail.py", "tests/mail"),
@@ -36,7 +38,9 @@ FEATURE_PATHS = {
         "tests/api",
     ),
     "worker": ("{package}/worker", "{package}/tasks.py", "tests/worker"),
+    "authentication": ("{package}/authentication.py", "tests/authentication"),
     "limits": ("{package}/limits.py", "tests/limits"),
+    "ownership": ("{package}/ownership.py",),
     "redis_connection": ("{package}/redis_connection.py", "tests/redis"),
     "mail_queue": ("{package}/mail_queue.py", "tests/worker/test_mail_queue.py"),
 }
@@ -44,14 +48,17 @@ FEATURE_PATHS = {
 
 def chosen_features(answers):
     """Which features the answers choose: the three options, and the parts
-    they share."""
+    they share. The templated files ask templates/parts.jinja, which says
+    the same (a template test compares the two)."""
     web_ui, api, worker = answers["use_web_ui"], answers["use_api"], answers["use_celery"]
     return {
         "web_ui": web_ui,
-        "mail": web_ui,  # password reset links
         "api": api,
         "worker": worker,
-        "limits": web_ui or api,  # password guessing, through a form or the API
+        "mail": web_ui,  # password reset links
+        "authentication": web_ui or api,  # a password, through a form or the API
+        "limits": web_ui or api,  # password guessing, likewise
+        "ownership": web_ui or api,  # each account's own notes, pages or API
         "redis_connection": web_ui or api or worker,
         "mail_queue": web_ui and worker,  # mail sent by the worker
     }

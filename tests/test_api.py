@@ -5,6 +5,7 @@ import base64
 import contextlib
 import json
 import re
+import shlex
 import subprocess
 import sys
 import time
@@ -79,13 +80,8 @@ def serving(project: Path, logs: Path, **environ: str):
     )
     dyno.release()
     # The path for an account without the web UI: a management command.
-    account = subprocess.run(
-        ["flask", "create-user", "--email", API_EMAIL, "--password", API_PASSWORD],
-        cwd=project,
-        env=dyno.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    account = dyno.run_command(
+        f"flask create-user --email {API_EMAIL} --password {shlex.quote(API_PASSWORD)}"
     )
     assert account.returncode == 0, account.stdout + account.stderr
     with dyno.web():

@@ -13,8 +13,8 @@ they also replace docs/screenshots/ (shown in the README).
 
 import os
 import secrets
+import shlex
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -67,9 +67,8 @@ def service(dyno_project, tmp_path_factory):
     dyno = Dyno(project, project_venv(project), logs, **production(logs, FORCE_HTTPS="false"))
     release = dyno.run("release")
     assert release.returncode == 0, release.stdout + release.stderr
-    admin = subprocess.run(
-        ["flask", "create-admin", "--email", "root@example.com", "--password", ADMIN_PASSWORD],
-        cwd=project, env=dyno.env, capture_output=True, text=True, timeout=60,
+    admin = dyno.run_command(
+        f"flask create-admin --email root@example.com --password {shlex.quote(ADMIN_PASSWORD)}"
     )
     assert admin.returncode == 0, admin.stdout + admin.stderr
     web = dyno.start("web")

@@ -1,8 +1,9 @@
 """The pre- and post-generation hooks' pure functions."""
 
+import jinja2
 import pytest
 
-from harness import TEMPLATE_DIR, load_hook
+from harness import TEMPLATE_DIR, VARIANTS, load_hook
 
 pre_gen = load_hook("pre_gen_project")
 post_gen = load_hook("post_gen_project")
@@ -163,6 +164,18 @@ def test_unchosen_options_name_their_paths_in_the_package():
 def test_the_bare_project_keeps_only_the_core():
     bare = set(post_gen.unchosen_paths(NONE_CHOSEN, "svc"))
     assert {"svc/limits.py", "svc/redis_connection.py", "svc/worker", "svc/tasks.py"} <= bare
+
+
+@pytest.mark.parametrize("answers", VARIANTS.values(), ids=VARIANTS.keys())
+def test_the_templated_files_and_the_hook_choose_the_same_parts(answers):
+    # Files ask templates/parts.jinja which parts a render has; the hook
+    # prunes by chosen_features. One answer each, for every combination.
+    answers = {"use_web_ui": True, "use_api": True, "use_celery": True, **answers}
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR / "templates"))
+    parts = environment.get_template("parts.jinja").make_module({"cookiecutter": answers})
+    chosen = post_gen.chosen_features(answers)
+    assert {name: bool(getattr(parts, name)) for name in chosen} == chosen
+    assert {name for name in dir(parts) if not name.startswith("_")} == set(chosen)
 
 
 def test_no_template_file_carries_a_conditional_name():

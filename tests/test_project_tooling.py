@@ -78,7 +78,13 @@ def test_ci_takes_python_from_the_project_and_caches_pip(default_project):
 
 @pytest.mark.parametrize(
     ("variant_name", "services"),
-    [("default", {"postgres", "redis"}), ("no-web-ui", {"postgres"}), ("bare", {"postgres"})],
+    # Redis where attempts are counted (the pages or the API): its tests need one.
+    [
+        ("default", {"postgres", "redis"}),
+        ("no-web-ui", {"postgres", "redis"}),
+        ("celery-only", {"postgres"}),
+        ("bare", {"postgres"}),
+    ],
 )
 def test_ci_runs_the_suite_on_sqlite_then_on_the_services_it_needs(
     render_variant, variant_name, services
@@ -93,7 +99,7 @@ def test_ci_runs_the_suite_on_sqlite_then_on_the_services_it_needs(
 
 
 def test_heroku_ci_uses_in_dyno_services(render_variant):
-    for name, redis in (("default", True), ("no-web-ui", False)):
+    for name, redis in (("default", True), ("no-web-ui", True), ("celery-only", False)):
         test = json.loads((render_variant(name) / "app.json").read_text())["environments"]["test"]
         assert set(test) <= {"env", "addons", "scripts", "formation", "buildpacks"}
         expected = ["heroku-postgresql:in-dyno", *(["heroku-redis:in-dyno"] if redis else [])]

@@ -241,6 +241,8 @@ WEB_UI_WORDS = re.compile(
     r"flask_login|flask_admin|Flask-Login|Flask-Admin"
     r"|PASSWORD_RESET|RESET_RATE_LIMIT|REMEMBER_|current_user|UserMixin"
     r"|/auth/|(?<!/api/v1)(?<!f\")/notes/|/admin/|sign-up|\blog in\b"
+    # Mail, for the reset links: its settings, its modules, its command.
+    r"|SMTP|MAIL_FROM|\bmail\.py|password reset|links in mail|create-admin"
 )
 # Password attempt limits guard the login form and the API's token endpoint:
 # they go only when both are left out.
@@ -290,7 +292,9 @@ def test_no_trace_of_the_web_ui_when_left_out(render_variant):
 def test_password_attempt_limits_come_with_logins_or_tokens(render_variant, name):
     project = render_variant(name)
     wanted = name != "celery-only"
-    assert (project / "my_service" / "limits.py").exists() is wanted
+    # And what the pages and the API share: the password check, the notes' owner.
+    for module in ("limits.py", "authentication.py", "ownership.py"):
+        assert (project / "my_service" / module).exists() is wanted, module
     limit_requirements = {requirement.lower() for requirement in LIMIT_REQUIREMENTS}
     assert (limit_requirements <= requirement_names(project)) is wanted
     if not wanted:

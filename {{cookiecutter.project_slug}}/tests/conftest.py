@@ -39,7 +39,7 @@ def test_environ(tmp_path_factory):
 def app(test_environ):
     app = create_test_app(test_environ)
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
+        if app.config["DATABASE"].is_sqlite:
             allow_savepoints_on_sqlite(db.engine)
         else:
             drop_every_table()  # what an earlier run left
@@ -117,8 +117,8 @@ def password():
 
 @pytest.fixture
 def make_user(db_session):
-    def make(email="ada@example.com", password=PASSWORD, is_admin=False):
-        user = User(email=email, password=password, is_admin=is_admin)
+    def make(email="ada@example.com", password=PASSWORD, **fields):
+        user = User(email=email, password=password, **fields)
         db_session.add(user)
         db_session.commit()
         return user

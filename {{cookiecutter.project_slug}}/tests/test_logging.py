@@ -1,7 +1,6 @@
 import logging
 
 import pytest
-from flask import g
 
 from {{ cookiecutter.package_name }}.logs import LogfmtFormatter, logfmt_value
 
@@ -45,12 +44,35 @@ def test_a_request_line_is_one_logfmt_line():
     assert line == 'level=info logger=app.requests msg=request method=GET path="/a b" status=200'
 
 
-def test_every_line_logged_during_a_request_carries_its_id(app):
+def test_every_line_logged_during_a_request_carries_its_id(make_app):
+    # Handlers format a record as it is logged, in the thread answering.
     record = logging.LogRecord("app", logging.ERROR, "", 0, "Exception on /x [GET]", None, None)
-    with app.test_request_context("/x"):
-        g.request_id = ROUTER_ID
-        assert LogfmtFormatter().format(record).endswith(f"request_id={ROUTER_ID}")
+    lines = []
+    app = make_app()
+
+    @app.get("/logs-a-line")
+    def logs_a_line():
+        lines.append(LogfmtFormatter().format(record))
+        return "ok"
+
+    app.test_client().get("/logs-a-line", headers={"X-Request-ID": ROUTER_ID})
+    assert lines == [f'level=error logger=app msg="Exception on /x [GET]" request_id={ROUTER_ID}']
     assert "request_id" not in LogfmtFormatter().format(record)
+
+
+def test_static_files_and_redirects_are_logged_too(make_app, caplog):
+    caplog.set_level(logging.INFO)
+    client = make_app(FORCE_HTTPS="true").test_client()
+    assert client.get("/").status_code == 301  # plain HTTP, sent to HTTPS
+    https = {"X-Forwarded-Proto": "https"}
+    static = client.get("/static/style.css", headers=https)
+    assert static.status_code == 200
+    static.close()
+    assert [(r.fields["path"], r.fields["status"]) for r in request_records(caplog)] == [
+        ("/", 301),
+        ("/static/style.css", 200),
+    ]
+    assert static.headers["X-Request-ID"] == request_records(caplog)[1].fields["request_id"]
 
 
 def test_logfmt_values_are_quoted_and_escaped():

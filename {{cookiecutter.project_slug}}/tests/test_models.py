@@ -6,14 +6,14 @@ from {{ cookiecutter.package_name }}.config import load_settings
 from {{ cookiecutter.package_name }}.models import Note, User, normalize_email, user_by_email
 
 
-def test_passwords_are_stored_as_scrypt_hashes(db_session):
-    user = User(email="Ada@Example.com ", password="correct horse battery")
+def test_passwords_are_stored_as_scrypt_hashes(db_session, password):
+    user = User(email="Ada@Example.com ", password=password)
     db_session.add(user)
     db_session.commit()
     assert user.email == "ada@example.com"
     assert user.password_hash.startswith("scrypt:")
-    assert "correct horse" not in user.password_hash
-    assert user.check_password("correct horse battery")
+    assert password not in user.password_hash
+    assert user.check_password(password)
     assert not user.check_password("wrong")
     assert user.created_at is not None
 

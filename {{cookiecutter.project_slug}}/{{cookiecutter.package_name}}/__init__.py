@@ -17,7 +17,7 @@ from .config import instance_path, load_settings
 from .database import register_database
 from .errors import register_error_handlers
 from .extensions import csrf, db, migrate
-from .logs import configure_logging, register_request_logging
+from .logs import RequestLog, configure_logging
 from .security import SecurityHeaders
 from .static_files import register_static_files
 
@@ -36,9 +36,6 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         SERVICE_DESCRIPTION=SERVICE_DESCRIPTION,
     )
     configure_logging(app.config["LOG_LEVEL"])
-    # First, so every request is timed and gets an id, even one that an
-    # extension's before_request refuses (CSRF).
-    register_request_logging(app)
     register_database(app)
     migrate.init_app(app, db, directory=os.path.abspath(MIGRATIONS_DIR))
     csrf.init_app(app)
@@ -56,14 +53,17 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
 
 def register_wsgi_middleware(app: Flask) -> None:
     # Innermost first: WhiteNoise answers static files before Flask does,
-    # SecurityHeaders marks every response (static ones too), and ProxyFix,
-    # outermost, gives both the client's scheme and address.
+    # SecurityHeaders marks every response (static ones too), RequestLog
+    # times and logs each of them, and ProxyFix, outermost, gives all three
+    # the client's scheme and address.
     register_static_files(app)
     app.wsgi_app = SecurityHeaders(
         app.wsgi_app,
+        policy=app.config["CONTENT_SECURITY_POLICY"],
         force_https=app.config["FORCE_HTTPS"],
         public_url=app.config["PUBLIC_URL"],
     )
+    app.wsgi_app = RequestLog(app.wsgi_app)
     register_proxy_fix(app)
 
 

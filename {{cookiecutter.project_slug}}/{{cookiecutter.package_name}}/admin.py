@@ -31,6 +31,7 @@ from .models import (
     normalize_email,
     user_by_email,
 )
+from .security import allow_in_policy
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +143,9 @@ class NoteView(DatabaseView):
 
 
 def register_admin(app: Flask) -> None:
+    # Bootstrap's stylesheet, which the admin's pages use, draws some of its
+    # icons as data: images.
+    allow_in_policy(app, "img-src", "data:")
     admin = Admin(
         app,
         name=f"{app.config['SERVICE_NAME']} admin",

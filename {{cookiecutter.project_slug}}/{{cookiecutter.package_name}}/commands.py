@@ -1,7 +1,6 @@
 """Custom CLI commands, run as `flask <command>` or `python manage.py <command>`.
 
-Features add their own (`flask create-admin`, `flask tasks ping`) when they
-register.
+Features add their own commands when they register.
 """
 
 import click
@@ -38,12 +37,14 @@ def check_command():
 @click.password_option(help=f"At least {MIN_PASSWORD_LENGTH} characters.")
 @with_appcontext
 def create_user_command(email, password):
-    """Create an account without admin rights (for the API, for example)."""
-    create_account(email, password, is_admin=False)
+    """Create an account (to sign in to the API, for example)."""
+    create_account(email, password)
     click.echo(f"Created user {normalize_email(email)}.")
 
 
-def create_account(email, password, is_admin):
+def create_account(email, password, **fields):
+    """Add an account, or stop with a usage error naming the bad option.
+    `fields` are further columns, for the features' own commands."""
     try:
         email = validate_email(email, check_deliverability=False).normalized
     except EmailNotValidError as error:
@@ -55,5 +56,5 @@ def create_account(email, password, is_admin):
     email = normalize_email(email)
     if user_by_email(email):
         raise click.ClickException(f"an account for {email} exists already")
-    db.session.add(User(email=email, password=password, is_admin=is_admin))
+    db.session.add(User(email=email, password=password, **fields))
     db.session.commit()

@@ -23,6 +23,7 @@ from .environment import (
     list_setting,
     origin_setting,
 )
+from .security import CONTENT_SECURITY_POLICY
 
 PROFILES = ("production", "development", "test")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -112,6 +113,8 @@ def web_settings(environ, profile) -> dict:
         "MAX_CONTENT_LENGTH": max_content_length,
         "MAX_FORM_MEMORY_SIZE": max_content_length,
         "MAX_FORM_PARTS": 100,
+        # What pages may load (security.py); a feature may widen it for its pages.
+        "CONTENT_SECURITY_POLICY": dict(CONTENT_SECURITY_POLICY),
     }
 
 
@@ -151,11 +154,14 @@ def database_settings(environ, profile, instance_path) -> dict:
     database = Database(database_url(environ, profile, instance_path))
     # One connection per gunicorn thread (gunicorn.conf.py reads it too).
     pool_size = int_setting(environ, "WEB_THREADS", 4)
+    statement_timeout = int_setting(environ, "DATABASE_STATEMENT_TIMEOUT", 3)
     return {
         "DATABASE": database,
         "SQLALCHEMY_DATABASE_URI": database.url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(environ, database, pool_size),
-        "DATABASE_ANSWER_TIMEOUT": database_answer_timeout(environ, database),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(
+            environ, database, pool_size, statement_timeout
+        ),
+        "DATABASE_ANSWER_TIMEOUT": database_answer_timeout(database, statement_timeout),
     }
 
 
@@ -185,7 +191,7 @@ def parse_database_url(url: str) -> URL:
     return parsed
 
 
-def engine_options(environ, database: Database, pool_size: int) -> dict:
+def engine_options(environ, database: Database, pool_size: int, statement_timeout: int) -> dict:
     if database.is_sqlite:
         return {}
     # No connections on overflow: entry Postgres plans allow about 20
@@ -197,31 +203,29 @@ def engine_options(environ, database: Database, pool_size: int) -> dict:
         # Seconds a request waits for a free connection before it fails (503).
         "pool_timeout": int_setting(environ, "DATABASE_POOL_TIMEOUT", 5),
         "pool_recycle": 300,
-        "connect_args": postgres_timeouts(environ),
+        "connect_args": postgres_timeouts(environ, statement_timeout),
     }
 
 
-def postgres_timeouts(environ) -> dict:
+def postgres_timeouts(environ, statement_timeout: int) -> dict:
     """libpq's connect timeout, and the server's statement timeout.
 
     Both stay well under the router's 30 s, so a request that needs a slow
     or unreachable database fails with a 503 instead of holding its thread.
     """
     connect_args = {"connect_timeout": int_setting(environ, "DATABASE_CONNECT_TIMEOUT", 3)}
-    statement_timeout = int_setting(environ, "DATABASE_STATEMENT_TIMEOUT", 3)
     if statement_timeout:
         connect_args["options"] = f"-c statement_timeout={statement_timeout * 1000}"
     return connect_args
 
 
-def database_answer_timeout(environ, database: Database) -> int | None:
+def database_answer_timeout(database: Database, statement_timeout: int) -> int | None:
     """Seconds the client waits for any answer from Postgres, or None.
 
     The statement timeout works only while the server runs; a frozen server
     or a lost network answers nothing, so the client also stops waiting, one
     second after the server would have cancelled the statement.
     """
-    statement_timeout = int_setting(environ, "DATABASE_STATEMENT_TIMEOUT", 3)
     if database.is_sqlite or not statement_timeout:
         return None
     return statement_timeout + 1

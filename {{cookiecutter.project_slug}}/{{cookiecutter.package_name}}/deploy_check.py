@@ -56,8 +56,8 @@ def core_problems(config: Mapping) -> list[str]:
         problems.append("FORCE_HTTPS is off; plain-HTTP requests are served, not redirected")
     if not config["PUBLIC_URL"]:
         problems.append(
-            "PUBLIC_URL is not set; links in mail cannot be built and requests for "
-            "any host are accepted: set it to https://<your app's domain>"
+            "PUBLIC_URL is not set; requests for any host are accepted: set it to "
+            "https://<your app's domain>"
         )
     elif not config["PUBLIC_URL"].startswith("https://"):
         problems.append(f"PUBLIC_URL is {config['PUBLIC_URL']}; links should use https://")

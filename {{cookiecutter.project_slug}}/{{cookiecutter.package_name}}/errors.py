@@ -8,14 +8,16 @@ its debugger instead). The traceback stays in the logs, never in a response.
 import contextlib
 import logging
 import sqlite3
+from collections.abc import Callable
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask.globals import request_ctx
 from sqlalchemy.exc import DataError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable
 
 from .extensions import db
+from .logs import current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,12 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(PoolTimeoutError, handle_database_unavailable)
     app.register_error_handler(DataError, handle_unstorable_value)
+
+
+def on_database_outage(app: Flask, step: Callable[[], None]) -> None:
+    """Run `step` before an outage's error page is made: a feature whose
+    part of the page needs the database takes it out of the way there."""
+    app.extensions.setdefault("database_outage_steps", []).append(step)
 
 
 def answer_json_under(app: Flask, prefix: str) -> None:
@@ -50,7 +58,7 @@ def handle_unstorable_value(error: DataError):
 
 
 def handle_http_error(error: HTTPException):
-    request_id = g.get("request_id", "")
+    request_id = current_request_id()
     # A request for an untrusted host has no URL adapter to build the page's links.
     if wants_json() or request_ctx.url_adapter is None:
         body = {
@@ -98,11 +106,8 @@ def handle_database_unavailable(error: SQLAlchemyError):
     )
     with contextlib.suppress(SQLAlchemyError):
         db.session.rollback()
-    login_manager = getattr(current_app, "login_manager", None)
-    if login_manager is not None:
-        # The page names who is logged in, which takes the database (the
-        # user, or their expired attributes): show it as to a visitor.
-        g._login_user = login_manager.anonymous_user()
+    for step in current_app.extensions.get("database_outage_steps", ()):
+        step()
     unavailable = ServiceUnavailable(
         "The database is not answering. Try again in a few seconds.",
         retry_after=DATABASE_RETRY_AFTER,

@@ -5,7 +5,7 @@ config)` function, whose dictionary joins the app's settings, and an
 `init_app(app)` function, which registers its extensions, blueprints,
 commands and checks; it may have either or both. A feature that was not
 chosen when the project was generated has no files, and is skipped: to drop
-one later, delete its files (the template's README lists them).
+one later, delete its files (the README's "Where things are" lists them).
 """
 
 import functools

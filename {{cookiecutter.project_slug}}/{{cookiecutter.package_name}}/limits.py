@@ -12,9 +12,10 @@ import hashlib
 import time
 
 from flask import Flask, current_app, request
-from flask_limiter import Limiter
+from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
+from .errors import handle_http_error
 from .models import normalize_email
 
 # Keyed by the client's address (the router's X-Forwarded-For, through
@@ -82,7 +83,7 @@ def settings(environ, config) -> dict:
         # Password attempts are counted in Redis, shared by every dyno;
         # without it each process counts alone, in memory.
         "RATELIMIT_STORAGE_URI": redis or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": False,  # add_retry_after sets Retry-After on 429 alone
+        "RATELIMIT_HEADERS_ENABLED": False,  # answer_too_many_attempts says Retry-After
         # If Redis is unreachable, count in memory rather than refuse every login
         # (each process alone); Flask-Limiter tries Redis again after 1, 2, 4 ... 32 s.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
@@ -100,16 +101,22 @@ def init_app(app: Flask) -> None:
         pool = app.extensions["redis"].connection_pool
         app.config["RATELIMIT_STORAGE_OPTIONS"] = {"connection_pool": pool}
     limiter.init_app(app)
-    app.after_request(add_retry_after)
+    # Flask-Limiter also checks every request against app-wide limits, of
+    # which there are none: each limit above decorates its routes, whose
+    # wrappers check it. Unhooked, that check no longer costs every page.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
+    app.register_error_handler(RateLimitExceeded, answer_too_many_attempts)
 
 
-def add_retry_after(response):
-    """Tell a client refused with 429 when to come back, and only that one.
+def answer_too_many_attempts(error: RateLimitExceeded):
+    """The usual error answer, telling the client when to come back.
 
-    Flask-Limiter's own headers would also mark every successful answer of
-    a limited route (a login's redirect included); they are off.
+    Only this answer says so: Flask-Limiter's own headers would also mark
+    every successful answer of a limited route (a login's redirect
+    included), and they are off.
     """
+    response = handle_http_error(error)
     breached = limiter.current_limit
-    if response.status_code == 429 and breached is not None:
+    if breached is not None:
         response.headers["Retry-After"] = str(max(1, int(breached.reset_at - time.time())))
     return response

@@ -2,16 +2,17 @@
 
 Each request gets an id: the router's `X-Request-ID` when it sent a valid one,
 a fresh one otherwise. It is logged with the request and echoed in the
-response, so a user's report can be matched to the log line.
+response, so a user's report can be matched to the log line. `RequestLog`
+does both as the outermost middleware but ProxyFix, so static files and
+redirects to HTTPS are logged too, and no request pays for Flask hooks.
 """
 
+import contextvars
 import logging
 import re
 import sys
 import time
 import uuid
-
-from flask import Flask, g, has_request_context, request
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Heroku's router passes a client's id through when it is 20-200 characters;
@@ -19,6 +20,14 @@ REQUEST_ID_HEADER = "X-Request-ID"
 VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9+/=._-]{20,200}")
 
 request_logger = logging.getLogger(__name__.rpartition(".")[0] + ".requests")
+
+# The id of the request this thread is answering, for every line it logs.
+request_id = contextvars.ContextVar("request_id", default="")
+
+
+def current_request_id() -> str:
+    """The id of the request being answered, or "" outside of one."""
+    return request_id.get()
 
 
 class LogfmtFormatter(logging.Formatter):
@@ -35,8 +44,9 @@ class LogfmtFormatter(logging.Formatter):
             "msg": record.getMessage(),
             **getattr(record, "fields", {}),
         }
-        if has_request_context() and "request_id" in g:
-            fields.setdefault("request_id", g.request_id)
+        answering = request_id.get()
+        if answering:
+            fields.setdefault("request_id", answering)
         if record.exc_info:
             fields["error"] = self.formatException(record.exc_info)
         return " ".join(f"{key}={logfmt_value(value)}" for key, value in fields.items())
@@ -77,30 +87,50 @@ def configure_logging(level: str) -> None:
         root.addHandler(handler)
 
 
-def register_request_logging(app: Flask) -> None:
-    app.before_request(start_request)
-    app.after_request(log_request)
+class RequestLog:
+    """WSGI middleware: gives each request its id, echoes it in the
+    response, and logs one line when the answer is ready."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        given = environ.get("HTTP_X_REQUEST_ID", "")
+        this_request = given if VALID_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        token = request_id.set(this_request)
+        status = "500"  # unless the app starts a response
+
+        def start_with_id(status_line, headers, exc_info=None):
+            nonlocal status
+            status = status_line
+            headers.append((REQUEST_ID_HEADER, this_request))
+            return start_response(status_line, headers, exc_info)
+
+        try:
+            return self.wsgi_app(environ, start_with_id)
+        finally:
+            log_request(environ, status, started)
+            request_id.reset(token)
 
 
-def start_request():
-    g.request_started = time.perf_counter()
-    given = request.headers.get(REQUEST_ID_HEADER, "")
-    g.request_id = given if VALID_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
-
-
-def log_request(response):
-    duration_ms = (time.perf_counter() - g.request_started) * 1000
-    response.headers[REQUEST_ID_HEADER] = g.request_id
+def log_request(environ, status: str, started: float) -> None:
+    duration_ms = (time.perf_counter() - started) * 1000
     request_logger.info(
         "request",
         extra={
             "fields": {
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
+                "method": environ.get("REQUEST_METHOD", ""),
+                "path": request_path(environ),
+                "status": int(status.partition(" ")[0]),
                 "duration_ms": f"{duration_ms:.1f}",
-                "request_id": g.request_id,
+                "request_id": request_id.get(),
             }
         },
     )
-    return response
+
+
+def request_path(environ) -> str:
+    """The path as the client sent it, decoded as Flask decodes it (WSGI
+    hands over its bytes as Latin-1)."""
+    return environ.get("PATH_INFO", "").encode("latin-1", "replace").decode(errors="replace")

@@ -34,6 +34,7 @@ def settings(environ, config) -> dict:
 
 def init_app(app: Flask) -> None:
     register_deploy_check(app, no_smtp_problem)
+    register_deploy_check(app, no_link_problem)
 
 
 def no_smtp_problem(config) -> str | None:
@@ -42,6 +43,12 @@ def no_smtp_problem(config) -> str | None:
             "no SMTP server is set (SMTP_URL, or a mail add-on); password reset "
             "links would be written to the log instead of mailed"
         )
+    return None
+
+
+def no_link_problem(config) -> str | None:
+    if config["APP_ENV"] == "production" and not config["PUBLIC_URL"]:
+        return "PUBLIC_URL is not set; mail cannot link to the service (password reset links)"
     return None
 
 

@@ -1,6 +1,5 @@
 """Database models, typed with SQLAlchemy 2.0's Mapped annotations."""
 
-import functools
 import secrets
 import unicodedata
 from datetime import datetime
@@ -29,7 +28,6 @@ MAX_BODY_LENGTH = 20_000
 # Ids are INTEGER columns, 32-bit in Postgres: a larger id in a URL is
 # answered 404 by the router rather than refused by the database.
 MAX_ID = 2**31 - 1
-NOTE_ID = f"<int(max={MAX_ID}):note_id>"  # a note's id in a URL rule
 
 
 def new_login_id() -> str:
@@ -45,6 +43,8 @@ class User({% if cookiecutter.use_web_ui %}UserMixin, {% endif %}db.Model):
     # What sessions, "keep me logged in" cookies and API tokens are tied to:
     # a new value ends them all (a password change, logging out everywhere).
     login_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_login_id)
+    # Who may use the admin pages (with the web pages). Every project has the
+    # column, made by its first migration, so adding the pages later needs none.
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -99,12 +99,6 @@ class Note(db.Model):
         return f"<Note {self.id} {self.title!r}>"
 
 
-def owned_note(owner: User, note_id: int) -> Note | None:
-    """The note with this id if `owner` has it: another account's note does
-    not exist for them (the pages and the API answer 404 alike)."""
-    return db.session.scalar(select(Note).where(Note.id == note_id, Note.owner_id == owner.id))
-
-
 def normalize_email(email: str) -> str:
     """The one spelling of an email that identifies an account.
 
@@ -124,22 +118,3 @@ def user_by_email(email: str) -> User | None:
     except EmailNotValidError:
         return None
     return db.session.scalar(select(User).where(User.email == email))
-
-
-def authenticate(email: str, password: str) -> User | None:
-    """The account with this email and password, or None.
-
-    Unknown emails cost a password hash too, so the time taken does not tell
-    which emails have an account.
-    """
-    user = user_by_email(email)
-    if user is None:
-        method = current_app.config["PASSWORD_HASH_METHOD"]
-        check_password_hash(unknown_account_hash(method), password)
-        return None
-    return user if user.check_password(password) else None
-
-
-@functools.cache
-def unknown_account_hash(method: str) -> str:
-    return generate_password_hash(secrets.token_urlsafe(16), method=method)

@@ -11,28 +11,33 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.wsgi import get_current_url
 
 # Scripts and styles only from this site's own files: no inline <script>,
-# no style="" attributes, no CDN. data: images are for Bootstrap's icons
-# (the admin's stylesheet draws some with them).
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+# no style="" attributes, no CDN. A feature that serves more widens it in
+# its own files (allow_in_policy).
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "font-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
 
-HEADERS = (
-    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+OTHER_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
     ("X-Frame-Options", "DENY"),
 )
+
+
+def allow_in_policy(app, directive: str, source: str) -> None:
+    """Let the pages load `source` for `directive` as well, such as images
+    from data: URLs. Called by a feature as it registers."""
+    policy = app.config["CONTENT_SECURITY_POLICY"]
+    policy[directive] = f"{policy[directive]} {source}"
+
 
 # Sent only over HTTPS: a browser ignores it over HTTP, and a local
 # http://127.0.0.1 must stay reachable. One year, the usual preload minimum.
@@ -58,23 +63,26 @@ REDIRECT_EXEMPT_PATHS = frozenset({"/healthz"})
 
 
 class SecurityHeaders:
-    """WSGI middleware adding `HEADERS` (and HSTS over HTTPS) to each response,
-    and sending plain-HTTP requests to HTTPS when `force_https` is on.
+    """WSGI middleware adding the policy, `OTHER_HEADERS` (and HSTS over
+    HTTPS) to each response, and sending plain-HTTP requests to HTTPS when
+    `force_https` is on.
 
     Place it inside ProxyFix, so that `wsgi.url_scheme` already says https
     for a request that reached the router over TLS.
     """
 
-    def __init__(self, wsgi_app, force_https: bool = False, public_url: str = ""):
+    def __init__(self, wsgi_app, policy: dict, force_https: bool = False, public_url: str = ""):
         self.wsgi_app = wsgi_app
         self.force_https = force_https
         # With PUBLIC_URL set, redirects go to its host, never to one a client named.
         self.https_host = urlsplit(public_url).netloc if public_url else ""
+        policy_header = "; ".join(f"{name} {sources}" for name, sources in policy.items())
+        self.headers = (("Content-Security-Policy", policy_header), *OTHER_HEADERS)
+        self.https_headers = (*self.headers, STRICT_TRANSPORT_SECURITY)
 
     def __call__(self, environ, start_response):
-        extra = list(HEADERS)
-        if environ.get("wsgi.url_scheme") == "https":
-            extra.append(STRICT_TRANSPORT_SECURITY)
+        https = environ.get("wsgi.url_scheme") == "https"
+        extra = self.https_headers if https else self.headers
 
         def start_with_headers(status, headers, exc_info=None):
             present = {name.lower() for name, _ in headers}
@@ -83,11 +91,7 @@ class SecurityHeaders:
                 headers.append(PRIVATE)
             return start_response(status, headers, exc_info)
 
-        if (
-            self.force_https
-            and environ.get("wsgi.url_scheme") != "https"
-            and environ.get("PATH_INFO") not in REDIRECT_EXEMPT_PATHS
-        ):
+        if self.force_https and not https and environ.get("PATH_INFO") not in REDIRECT_EXEMPT_PATHS:
             return self.redirect_to_https(environ, start_with_headers)
         return self.wsgi_app(environ, start_with_headers)
 

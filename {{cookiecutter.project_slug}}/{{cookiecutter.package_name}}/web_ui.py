@@ -4,7 +4,7 @@
 from datetime import timedelta
 
 import click
-from flask import Flask
+from flask import Flask, g
 from flask.cli import with_appcontext
 
 from . import auth, notes
@@ -12,6 +12,7 @@ from .admin import register_admin
 from .auth.sessions import login_manager
 from .commands import create_account
 from .environment import int_setting
+from .errors import on_database_outage
 from .models import MIN_PASSWORD_LENGTH, normalize_email
 
 
@@ -31,10 +32,18 @@ def settings(environ, config) -> dict:
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    on_database_outage(app, show_pages_as_to_a_visitor)
     app.register_blueprint(auth.bp)
     app.register_blueprint(notes.bp)
     register_admin(app)
     app.cli.add_command(create_admin_command)
+
+
+def show_pages_as_to_a_visitor() -> None:
+    """A page names who is logged in, which takes the database (the user,
+    or their expired attributes): while it is out, pages are shown as to a
+    visitor. Flask-Login keeps the request's user in `g._login_user`."""
+    g._login_user = login_manager.anonymous_user()
 
 
 @click.command("create-admin")

@@ -8,11 +8,9 @@ from {{ cookiecutter.package_name }}.api.credentials import digest
 from {{ cookiecutter.package_name }}.api.models import ApiToken
 from {{ cookiecutter.package_name }}.models import User
 
-PASSWORD = "correct horse battery"
 
-
-def test_email_and_password_give_a_token(client, user):
-    response = client.post("/api/v1/tokens", auth=("Ada@Example.com", PASSWORD))
+def test_email_and_password_give_a_token(client, user, password):
+    response = client.post("/api/v1/tokens", auth=("Ada@Example.com", password))
     assert response.status_code == 201
     assert set(response.json) == {"token", "expires_at"}
     expires_at = datetime.fromisoformat(response.json["expires_at"])
@@ -26,7 +24,7 @@ def test_only_a_digest_of_the_token_is_stored(client, token, db_session):
 
 
 @pytest.mark.parametrize(
-    "auth", [("ada@example.com", "wrong password!"), ("nobody@example.com", PASSWORD), None]
+    "auth", [("ada@example.com", "wrong password!"), ("nobody@example.com", "some password"), None]
 )
 def test_a_wrong_or_missing_password_gets_no_token(client, user, auth):
     response = client.post("/api/v1/tokens", auth=auth)
@@ -83,8 +81,8 @@ def test_a_revoked_token_is_refused(client, bearer, db_session):
     assert client.delete("/api/v1/tokens", headers=bearer).status_code == 401
 
 
-def test_revoking_one_token_keeps_the_others(client, user, bearer):
-    other = client.post("/api/v1/tokens", auth=("ada@example.com", PASSWORD)).json["token"]
+def test_revoking_one_token_keeps_the_others(client, user, bearer, password):
+    other = client.post("/api/v1/tokens", auth=("ada@example.com", password)).json["token"]
     client.delete("/api/v1/tokens", headers=bearer)
     response = client.get("/api/v1/notes", headers={"Authorization": f"Bearer {other}"})
     assert response.status_code == 200
@@ -102,17 +100,17 @@ def test_the_api_needs_no_csrf_token(client, bearer):
     assert response.status_code == 201
 
 
-def test_a_new_token_clears_the_expired_ones(client, token, db_session):
+def test_a_new_token_clears_the_expired_ones(client, token, db_session, password):
     stored = db_session.scalars(select(ApiToken)).one()
     stored.expires_at = datetime.now(UTC) - timedelta(seconds=1)
     db_session.commit()
-    client.post("/api/v1/tokens", auth=("ada@example.com", PASSWORD))
+    client.post("/api/v1/tokens", auth=("ada@example.com", password))
     assert digest(token) not in db_session.scalars(select(ApiToken.token_hash)).all()
     assert len(db_session.scalars(select(ApiToken)).all()) == 1
 
 
-def test_a_new_token_is_not_stored_by_caches(client, user):
-    response = client.post("/api/v1/tokens", auth=("ada@example.com", PASSWORD))
+def test_a_new_token_is_not_stored_by_caches(client, user, password):
+    response = client.post("/api/v1/tokens", auth=("ada@example.com", password))
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -140,7 +138,7 @@ def from_address(number):
     return {"X-Forwarded-For": f"203.0.113.{number}"}  # as Heroku's router passes it
 
 
-def test_password_guessing_is_limited_per_address(app_of_its_own):
+def test_password_guessing_is_limited_per_address(app_of_its_own, password):
     client = app_of_its_own(LOGIN_RATE_LIMIT="3 per minute").test_client()
     wrong = ("ada@example.com", "wrong password!")
     statuses = [
@@ -155,11 +153,11 @@ def test_password_guessing_is_limited_per_address(app_of_its_own):
     assert response.json["code"] == 429
     assert int(response.headers["Retry-After"]) > 0
     # Another address is not held back by the first one's guesses.
-    right = ("ada@example.com", PASSWORD)
+    right = ("ada@example.com", password)
     assert client.post("/api/v1/tokens", auth=right, headers=from_address(2)).status_code == 201
 
 
-def test_password_guessing_is_limited_per_account_whatever_the_address(app_of_its_own):
+def test_password_guessing_is_limited_per_account_whatever_the_address(app_of_its_own, password):
     client = app_of_its_own(ACCOUNT_RATE_LIMIT="3 per minute").test_client()
     wrong = ("ada@example.com", "wrong password!")
     statuses = [
@@ -168,15 +166,15 @@ def test_password_guessing_is_limited_per_account_whatever_the_address(app_of_it
     ]
     assert statuses == [401, 401, 401, 429]
     # The same account's right password waits too; another account does not.
-    assert client.post("/api/v1/tokens", auth=("ada@example.com", PASSWORD)).status_code == 429
+    assert client.post("/api/v1/tokens", auth=("ada@example.com", password)).status_code == 429
     other = client.post("/api/v1/tokens", auth=("bob@example.com", "x"), headers=from_address(9))
     assert other.status_code == 401
 
 
-def test_only_wrong_passwords_count_against_an_account(app_of_its_own):
+def test_only_wrong_passwords_count_against_an_account(app_of_its_own, password):
     # Its owner's scripts may ask for tokens often; a guesser's misses count.
     client = app_of_its_own(ACCOUNT_RATE_LIMIT="2 per minute").test_client()
-    right, wrong = ("ada@example.com", PASSWORD), ("ada@example.com", "wrong password!")
+    right, wrong = ("ada@example.com", password), ("ada@example.com", "wrong password!")
     statuses = [client.post("/api/v1/tokens", auth=right).status_code for _ in range(3)]
     statuses += [
         client.post("/api/v1/tokens", auth=wrong, headers=from_address(n)).status_code

@@ -1,5 +1,10 @@
+import os
+
+import pytest
+
 from {{ cookiecutter.package_name }}.config import load_settings
-from {{ cookiecutter.package_name }}.limits import limiter
+from {{ cookiecutter.package_name }}.extensions import csrf
+from {{ cookiecutter.package_name }}.limits import limiter, per_address
 
 
 def test_attempts_are_counted_where_redis_url_says():
@@ -18,3 +23,34 @@ def test_attempts_are_counted_through_the_apps_redis_client(make_app):
     assert limiter.storage.storage.connection_pool is pool
     assert pool.connection_kwargs["socket_timeout"] == 4
     assert pool.connection_kwargs["ssl_cert_reqs"] == "none"
+
+
+def test_attempts_are_counted_in_redis_when_it_is_set(make_app):
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        reason = "TEST_REDIS_URL is not set: no Redis to count attempts in"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI=true: real services are required)")
+        pytest.skip(reason)
+    app = make_app(REDIS_URL=url, LOGIN_RATE_LIMIT="2 per minute")
+
+    @app.post("/attempt")
+    @csrf.exempt
+    @per_address("LOGIN_RATE_LIMIT")
+    def attempt():
+        return "counted"
+
+    assert type(limiter.storage).__name__ == "RedisStorage"
+    limiter.reset()  # counts left by an earlier run
+    try:
+        statuses = [app.test_client().post("/attempt").status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+    finally:
+        limiter.reset()  # make_app then gives the next tests in-memory counts again
+
+
+def test_only_the_limited_routes_pay_for_a_check(app):
+    # Flask-Limiter's app-wide check is unhooked; each limited route checks
+    # its own limits (the pages' and the API's tests show that they hold).
+    hooks = app.before_request_funcs.get(None, [])
+    assert not [hook for hook in hooks if "Limiter" in getattr(hook, "__qualname__", "")]

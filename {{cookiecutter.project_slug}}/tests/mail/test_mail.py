@@ -98,3 +98,11 @@ def test_check_flags_production_without_mail(make_app):
     assert "- no SMTP server is set" in result.output
     app = make_app(APP_ENV="development", SMTP_URL="smtp://user:pw@smtp.example.com:587")
     assert "SMTP" not in app.test_cli_runner().invoke(args=["check"]).output
+
+
+def test_check_flags_production_mail_without_a_public_url(make_app):
+    production = {"APP_ENV": "production", "SECRET_KEY": "s" * 48}
+    result = make_app(**production).test_cli_runner().invoke(args=["check"])
+    assert "- PUBLIC_URL is not set; mail cannot link to the service" in result.output
+    app = make_app(**production, PUBLIC_URL="https://service.example.com")
+    assert "mail cannot link" not in app.test_cli_runner().invoke(args=["check"]).output

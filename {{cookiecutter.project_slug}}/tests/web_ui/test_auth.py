@@ -1,13 +1,10 @@
-import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from {{ cookiecutter.package_name }} import models
 from {{ cookiecutter.package_name }}.config import load_settings
-from {{ cookiecutter.package_name }}.limits import limiter
-from {{ cookiecutter.package_name }}.models import User
+from {{ cookiecutter.package_name }}.models import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, User
 
 
 def register(client, csrf, password, email="ada@example.com", confirm=None):
@@ -47,7 +44,8 @@ def test_sign_up_refuses_a_taken_email(client, csrf, make_user, password):
 
 
 def test_sign_up_refuses_bad_input(client, csrf, db_session, password):
-    assert b"between 12 and 200 characters" in register(client, csrf, "short").data
+    between = f"between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} characters"
+    assert between.encode() in register(client, csrf, "short").data
     assert b"differ" in register(client, csrf, password, confirm="something else!").data
     assert b"Invalid email" in register(client, csrf, password, email="nobody").data
     assert db_session.scalars(select(User)).all() == []
@@ -139,23 +137,6 @@ def test_too_many_login_attempts_get_429_with_a_clear_page(limited_client):
     assert client.get("/auth/login").status_code == 200  # showing the form is not limited
 
 
-def test_login_attempts_are_counted_in_redis_when_it_is_set(limited_client):
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        reason = "TEST_REDIS_URL is not set: no Redis to count login attempts in"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (CI=true: real services are required)")
-        pytest.skip(reason)
-    client = limited_client(REDIS_URL=url, LOGIN_RATE_LIMIT="2 per minute")
-    assert type(limiter.storage).__name__ == "RedisStorage"
-    limiter.reset()  # counts left by an earlier run
-    try:
-        statuses = [client.post("/auth/login", data=WRONG_ATTEMPT).status_code for _ in range(3)]
-        assert statuses == [200, 200, 429]
-    finally:
-        limiter.reset()  # make_app then gives the next tests in-memory counts again
-
-
 def test_login_attempts_are_limited_per_account_whatever_the_address(limited_client):
     client = limited_client(LOGIN_RATE_LIMIT="100 per minute", ACCOUNT_RATE_LIMIT="3 per minute")
     statuses = [
@@ -176,19 +157,6 @@ def test_a_successful_login_carries_no_rate_limit_headers(client, make_user, log
     assert response.status_code == 302
     assert "Retry-After" not in response.headers
     assert not [name for name, _ in response.headers if name.startswith("X-RateLimit")]
-
-
-def test_unknown_emails_cost_a_password_hash_too(client, make_user, log_in, monkeypatch):
-    # Equal work, so the time a login takes does not tell who has an account.
-    checked = []
-    real_check = models.check_password_hash
-    monkeypatch.setattr(
-        models, "check_password_hash", lambda *args: checked.append(1) or real_check(*args)
-    )
-    make_user()
-    log_in("ada@example.com", "wrong password!")
-    log_in("nobody@example.com", "wrong password!")
-    assert checked == [1, 1]
 
 
 def test_login_ignores_a_next_with_control_characters(client, make_user, csrf, password):

@@ -34,7 +34,6 @@ ROUTES = (
     "/admin/admin_users/?search={}",
     "/admin/admin_notes/?sort={}&desc={}",
 )
-ADMIN_PASSWORD = "correct horse battery"
 
 # Text of any script, numbers of any size, and bytes that need not be UTF-8.
 values = st.one_of(
@@ -53,15 +52,15 @@ fuzz = settings(
 
 
 @pytest.fixture
-def admin_client(app, client, db_session, monkeypatch):
+def admin_client(app, client, db_session, monkeypatch, password):
     """The test client, logged in as an admin, on the test database (rolled
     back afterwards), with CSRF and the attempt limits out of the way."""
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     for limit in ("LOGIN_RATE_LIMIT", "ACCOUNT_RATE_LIMIT", "RESET_RATE_LIMIT"):
         monkeypatch.setitem(app.config, limit, "100000 per minute")
-    db_session.add(User(email="root@example.com", password=ADMIN_PASSWORD, is_admin=True))
+    db_session.add(User(email="root@example.com", password=password, is_admin=True))
     db_session.commit()
-    login = {"email": "root@example.com", "password": ADMIN_PASSWORD}
+    login = {"email": "root@example.com", "password": password}
     assert client.post("/auth/login", data=login).status_code == 302
     client.post("/notes/new", data={"title": "a note to edit"})
     return client

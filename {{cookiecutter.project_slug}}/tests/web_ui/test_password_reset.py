@@ -126,11 +126,11 @@ def test_a_reset_asked_for_another_host_is_refused(app_of_its_own, outbox):
     assert outbox == []
 
 
-def test_production_builds_no_link_without_public_url(make_app, caplog):
+def test_production_builds_no_link_without_public_url(make_app, caplog, password):
     app = make_app(APP_ENV="production", SECRET_KEY="s" * 48)
     with app.test_request_context(headers={"Host": "evil.example"}):
         assert public_url_for("auth.reset_password", token="t") is None
-        send_reset_email(User(email="ada@example.com", password="correct horse battery"))
+        send_reset_email(User(email="ada@example.com", password=password))
     assert "set PUBLIC_URL" in caplog.text
 
 

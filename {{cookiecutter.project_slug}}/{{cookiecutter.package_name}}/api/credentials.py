@@ -19,8 +19,9 @@ from sqlalchemy.orm import contains_eager
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
+from ..authentication import authenticate
 from ..extensions import db
-from ..models import User, authenticate
+from ..models import User
 from .models import ApiToken
 from .schemas import ErrorSchema
 

@@ -1,14 +1,11 @@
-"""`/api/v1/notes`: the token owner's notes, and only theirs.
+"""`/api/v1/notes`: the token owner's notes, and only theirs (ownership.py)."""
 
-A note of another account answers 404, exactly like one that does not
-exist, so ids reveal nothing about other accounts.
-"""
-
-from flask import abort, g
+from flask import g
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import NOTE_ID, Note, owned_note
+from ..models import Note
+from ..ownership import NOTE_ID, owned_note_or_404
 from .blueprint import ApiBlueprint
 from .credentials import token_required
 from .pagination import LINK_HEADER, page_links
@@ -19,10 +16,6 @@ from .schemas import ErrorSchema, NoteInSchema, NoteSchema
 bp = ApiBlueprint("api_notes", __name__, url_prefix="/api/v1", description="Your notes.")
 auth_required = token_required(bp)
 not_found = bp.alt_response(404, schema=ErrorSchema, description="No such note of yours")
-
-
-def owned_note_or_404(note_id: int) -> Note:
-    return owned_note(g.api_user, note_id) or abort(404, description=f"You have no note {note_id}.")
 
 
 @bp.get("/notes")
@@ -67,7 +60,7 @@ def create_note(fields):
 @not_found
 def get_note(note_id):
     """Get one of your notes"""
-    return owned_note_or_404(note_id)
+    return owned_note_or_404(g.api_user, note_id)
 
 
 @bp.put(f"/notes/{NOTE_ID}")
@@ -77,7 +70,7 @@ def get_note(note_id):
 @not_found
 def update_note(fields, note_id):
     """Replace a note's title and body"""
-    note = owned_note_or_404(note_id)
+    note = owned_note_or_404(g.api_user, note_id)
     note.title = fields["title"]
     note.body = fields["body"]
     db.session.commit()
@@ -90,5 +83,5 @@ def update_note(fields, note_id):
 @not_found
 def delete_note(note_id):
     """Delete a note"""
-    db.session.delete(owned_note_or_404(note_id))
+    db.session.delete(owned_note_or_404(g.api_user, note_id))
     db.session.commit()

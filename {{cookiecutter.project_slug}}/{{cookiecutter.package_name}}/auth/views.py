@@ -5,9 +5,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import mail
+from ..authentication import authenticate
 from ..extensions import db
 from ..limits import attempts_per_account, attempts_per_address, per_account
-from ..models import User, authenticate, user_by_email
+from ..models import User, user_by_email
 from .forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
 from .reset import send_reset_email, user_for_reset_token
 

@@ -1,9 +1,10 @@
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import NOTE_ID, Note, owned_note
+from ..models import Note
+from ..ownership import NOTE_ID, owned_note_or_404
 from .forms import NoteForm
 
 bp = Blueprint("notes", __name__, url_prefix="/notes")
@@ -13,10 +14,6 @@ bp = Blueprint("notes", __name__, url_prefix="/notes")
 @login_required
 def require_login():
     """Every notes page needs an account; visitors are sent to log in."""
-
-
-def owned_note_or_404(note_id: int) -> Note:
-    return owned_note(current_user, note_id) or abort(404)
 
 
 @bp.get("/")
@@ -43,12 +40,12 @@ def create():
 
 @bp.get(f"/{NOTE_ID}")
 def detail(note_id):
-    return render_template("notes/detail.html", note=owned_note_or_404(note_id))
+    return render_template("notes/detail.html", note=owned_note_or_404(current_user, note_id))
 
 
 @bp.route(f"/{NOTE_ID}/edit", methods=["GET", "POST"])
 def edit(note_id):
-    note = owned_note_or_404(note_id)
+    note = owned_note_or_404(current_user, note_id)
     form = NoteForm(obj=note)
     if form.validate_on_submit():
         form.populate_obj(note)
@@ -60,7 +57,7 @@ def edit(note_id):
 
 @bp.post(f"/{NOTE_ID}/delete")
 def delete(note_id):
-    note = owned_note_or_404(note_id)
+    note = owned_note_or_404(current_user, note_id)
     db.session.delete(note)
     db.session.commit()
     flash("Note deleted.", "info")

@@ -41,7 +41,6 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     csrf.init_app(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)
-    health.register_health_check(app, "database", health.check_database)
     register_commands(app)
     for feature in features.installed():
         if hasattr(feature, "init_app"):

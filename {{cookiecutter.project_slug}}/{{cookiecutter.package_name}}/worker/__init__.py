@@ -5,7 +5,7 @@ from flask import Flask
 
 from .. import health
 from ..deploy_check import register_deploy_check
-from .celery_app import check_broker, init_celery
+from .celery_app import broker_check, init_celery
 from .commands import tasks_group
 from .settings import settings
 
@@ -14,7 +14,7 @@ __all__ = ["init_app", "settings"]
 
 def init_app(app: Flask) -> None:
     init_celery(app)
-    health.register_health_check(app, "broker", check_broker)
+    health.register_health_check(app, "broker", broker_check(app))
     register_deploy_check(app, embedded_queue_problem)
     app.cli.add_command(tasks_group)
 

@@ -5,10 +5,11 @@ Tasks run inside the Flask app context, so they use `db.session`,
 """
 
 import os
+from collections.abc import Callable
 
 from celery import Celery, Task
 from celery.signals import setup_logging
-from flask import Flask, current_app
+from flask import Flask
 
 
 def init_celery(app: Flask) -> Celery:
@@ -32,16 +33,19 @@ def keep_app_logging(**kwargs) -> None:
     does; the app already has (logfmt on stdout, at LOG_LEVEL)."""
 
 
-def check_broker() -> None:
-    """Health check: raises when the task queue cannot be reached.
+def broker_check(app: Flask) -> Callable[[], None]:
+    """The check that the task queue can be reached: it raises when not.
 
     On Redis, a PING through the app's pooled client (redis_connection.py):
     no connection is opened per check. The embedded queue is a file, opened.
     """
-    redis = current_app.extensions.get("redis")
+    redis = app.extensions.get("redis")
     if redis is not None:
-        redis.ping()
-        return
-    celery = current_app.extensions["celery"]
-    with celery.connection_for_write() as connection:
-        connection.ensure_connection(max_retries=1, interval_start=0, timeout=3)
+        return redis.ping
+    celery = app.extensions["celery"]
+
+    def check() -> None:
+        with celery.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, interval_start=0, timeout=3)
+
+    return check

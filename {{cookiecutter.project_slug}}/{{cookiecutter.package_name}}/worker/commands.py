@@ -4,12 +4,13 @@ import time
 
 import click
 from celery.exceptions import TimeoutError as TaskTimeout
+from flask import current_app
 from flask.cli import with_appcontext
 from kombu.exceptions import OperationalError as QueueUnreachable
 from redis.exceptions import RedisError
 
 from ..tasks import ping
-from .celery_app import check_broker
+from .celery_app import broker_check
 
 
 @click.group("tasks")
@@ -25,7 +26,7 @@ def ping_command(timeout):
     started = time.perf_counter()
     try:
         # First, as /healthz does: the result store would retry for 20 s.
-        check_broker()
+        broker_check(current_app)()
     except (QueueUnreachable, RedisError) as error:
         raise click.ClickException(f"cannot reach the task queue: {error}") from None
     try:

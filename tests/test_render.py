@@ -2,6 +2,7 @@
 
 import ast
 import json
+import os
 import re
 import stat
 import subprocess
@@ -317,6 +318,21 @@ def test_the_hook_knows_every_module_the_project_installs(default_project):
     names = listing.stdout.split()
     installed = {name for name in names if name.isidentifier() and not name.startswith("__")}
     assert installed - load_hook("pre_gen_project").TAKEN_MODULE_NAMES == set()
+
+
+@pytest.mark.slow
+def test_the_web_process_leaves_alembic_out(default_project):
+    """Alembic (Flask-Migrate) is for `flask db` and the release phase: the
+    app that gunicorn and Celery load never imports it (about 15 MB)."""
+    loaded = subprocess.run(
+        [str(project_venv(default_project) / "bin" / "python"), "-c",
+         "import sys, wsgi; print(*sorted({name.split('.')[0] for name in sys.modules}))"],
+        cwd=default_project, env={**os.environ, "APP_ENV": "test"},
+        capture_output=True, text=True, check=True,
+    )
+    top_level = set(loaded.stdout.split())
+    assert {"flask", "sqlalchemy", "celery"} <= top_level
+    assert not {"alembic", "flask_migrate", "mako"} & top_level
 
 
 # Printed by the project's own Python: the top-level module of each installed

@@ -14,12 +14,12 @@ import os
 
 import pytest
 from flask import g
-from flask_migrate import upgrade
 from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.extensions import db
+from {{ cookiecutter.package_name }}.migrations import upgrade
 from {{ cookiecutter.package_name }}.models import User
 
 PASSWORD = "correct horse battery"

@@ -1,9 +1,10 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import downgrade, upgrade
+from flask_migrate import downgrade
 from sqlalchemy import inspect, text
 
 from {{ cookiecutter.package_name }}.extensions import db
+from {{ cookiecutter.package_name }}.migrations import upgrade
 
 
 def test_migrations_match_the_models(make_app, tmp_path):
@@ -41,3 +42,17 @@ def test_existing_accounts_get_their_own_login_ids(make_app, tmp_path):
             login_ids = connection.execute(text("SELECT login_id FROM users")).scalars().all()
     assert len(set(login_ids)) == 2
     assert all(len(login_id) == 32 for login_id in login_ids)
+
+
+def test_flask_db_sets_flask_migrate_up_when_a_command_runs(make_app, tmp_path):
+    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path}/m.db")
+    assert "migrate" not in app.extensions  # an app that serves never loads it
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "migrate" in app.extensions
+    with app.app_context():
+        assert "notes" in inspect(db.engine).get_table_names()
+    result = app.test_cli_runner().invoke(args=["db", "downgrade", "base"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert "notes" not in inspect(db.engine).get_table_names()

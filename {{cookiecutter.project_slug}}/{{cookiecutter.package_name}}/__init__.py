@@ -16,14 +16,14 @@ from .commands import register_commands
 from .config import instance_path, load_settings
 from .database import register_database
 from .errors import register_error_handlers
-from .extensions import csrf, db, migrate
+from .extensions import csrf
 from .logs import RequestLog, configure_logging
+from .migrations import register_migrations
 from .security import SecurityHeaders
 from .static_files import register_static_files
 
 SERVICE_NAME = {{ cookiecutter.project_name | tojson }}
 SERVICE_DESCRIPTION = {{ cookiecutter.description | tojson }}
-MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), os.pardir, "migrations")
 
 
 def create_app(environ: Mapping[str, str] | None = None) -> Flask:
@@ -37,7 +37,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     )
     configure_logging(app.config["LOG_LEVEL"])
     register_database(app)
-    migrate.init_app(app, db, directory=os.path.abspath(MIGRATIONS_DIR))
+    register_migrations(app)
     csrf.init_app(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)

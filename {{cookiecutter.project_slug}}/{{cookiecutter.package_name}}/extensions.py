@@ -1,7 +1,7 @@
 """The core's extension objects, created unconfigured; `create_app` binds
-them. Each feature keeps its own in its own files."""
+them (Flask-Migrate only where something migrates: migrations.py). Each
+feature keeps its own in its own files."""
 
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
@@ -22,5 +22,4 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 csrf = CSRFProtect()

@@ -8,13 +8,12 @@ contract in a later release, keep the older code working on it).
 """
 
 import click
-from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import with_appcontext
-from flask_migrate import upgrade
 from sqlalchemy import inspect, text
 
 from .extensions import db
+from .migrations import bind_migrations, upgrade
 
 
 def unknown_revisions(database_heads, known_revisions):
@@ -23,6 +22,9 @@ def unknown_revisions(database_heads, known_revisions):
 
 
 def code_revisions():
+    bind_migrations(current_app)
+    from alembic.script import ScriptDirectory  # Alembic: only where something migrates
+
     config = current_app.extensions["migrate"].migrate.get_config()
     return [script.revision for script in ScriptDirectory.from_config(config).walk_revisions()]
 

@@ -6,6 +6,7 @@ above its 90 s idle timeout, and a graceful stop inside the 30 s that a dyno
 gets between SIGTERM and SIGKILL.
 """
 
+import gc
 import os
 
 from gunicorn.glogging import Logger
@@ -43,6 +44,26 @@ keepalive = 95
 # the server at once with its one-line error instead of looping on worker
 # boots, and workers share the loaded code's memory.
 preload_app = True
+
+# And keep sharing it. A garbage collection in a worker writes to every
+# object it scans, copying the memory page it sits on: after a while each
+# worker would hold a copy of most of the app. So nothing is collected while
+# the master loads the app, and what it loaded is frozen (moved where
+# collections never look) before each fork, as Python's gc.freeze()
+# documentation advises for a forking server.
+gc.disable()
+
+
+def when_ready(server):
+    # The app is loaded; no worker is forked yet.
+    gc.freeze()
+    gc.enable()
+
+
+def pre_fork(server, worker):
+    # What the master made since, for a worker it starts later.
+    gc.freeze()
+
 
 # The app's ProxyFix (PROXY_HOPS) decides whether X-Forwarded-* is trusted;
 # gunicorn must not apply X-Forwarded-Proto on its own as well.

@@ -28,7 +28,7 @@ def list_notes(pagination_parameters):
     The X-Pagination header gives the total and the neighbouring page
     numbers, the Link header their URLs.
     """
-    mine = select(Note).where(Note.owner == g.api_user)
+    mine = select(Note).where(Note.owner_id == g.api_user.id)
     total = db.session.scalar(select(func.count()).select_from(mine.subquery()))
     pagination_parameters.item_count = total
     links = page_links(pagination_parameters)
@@ -48,7 +48,7 @@ def list_notes(pagination_parameters):
 @bp.response(201, NoteSchema)
 def create_note(fields):
     """Create a note"""
-    note = Note(owner=g.api_user, **fields)
+    note = Note(owner_id=g.api_user.id, **fields)
     db.session.add(note)
     db.session.commit()
     return note

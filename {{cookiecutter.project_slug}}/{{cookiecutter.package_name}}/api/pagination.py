@@ -5,7 +5,7 @@ ready URLs, as GitHub's API does, so a client can follow `rel="next"`
 until there is none.
 """
 
-from flask import request, url_for
+from flask import request
 from flask_smorest.pagination import PaginationParameters
 
 LINK_HEADER = {
@@ -25,8 +25,7 @@ def page_links(pagination: PaginationParameters) -> dict[str, str]:
         pages["prev"] = min(pagination.page - 1, last)
     if pagination.page < last:
         pages["next"] = pagination.page + 1
-    links = (
-        f'<{url_for(request.endpoint, page=page, page_size=size, _external=True)}>; rel="{rel}"'
-        for rel, page in pages.items()
-    )
+    # This URL with other page numbers; cheaper than url_for four times.
+    url = request.base_url
+    links = (f'<{url}?page={page}&page_size={size}>; rel="{rel}"' for rel, page in pages.items())
     return {"Link": ", ".join(links)}

@@ -1,5 +1,5 @@
 """Flask-Migrate (Alembic), set up only where something migrates: `flask db
-...`, the release phase and the tests. The web and worker processes never
+...`, the release phase and the tests. The processes that serve never
 import it, which keeps about 15 MB and a tenth of a second of boot out of
 every dyno.
 

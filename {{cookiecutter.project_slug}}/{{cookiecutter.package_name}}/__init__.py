@@ -5,6 +5,7 @@ optional feature's (features.py). Importing this package does nothing else:
 no settings are read and no connection is opened until `create_app` runs.
 """
 
+import functools
 import os
 from collections.abc import Mapping
 
@@ -14,9 +15,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import features, health, home, models  # noqa: F401  (models: known to migrations)
 from .commands import register_commands
 from .config import instance_path, load_settings
+from .csrf_protection import register_csrf_protection
 from .database import register_database
 from .errors import register_error_handlers
-from .extensions import csrf
 from .logs import RequestLog, configure_logging
 from .migrations import register_migrations
 from .security import SecurityHeaders
@@ -26,10 +27,19 @@ SERVICE_NAME = {{ cookiecutter.project_name | tojson }}
 SERVICE_DESCRIPTION = {{ cookiecutter.description | tojson }}
 
 
+class Service(Flask):
+    """Flask, checking once per function that a view or hook is no coroutine:
+    Flask checks on every call, and a request runs a dozen hooks."""
+
+    @functools.lru_cache(maxsize=512)  # noqa: B019  (the app lives as long as the process)
+    def ensure_sync(self, func):
+        return super().ensure_sync(func)
+
+
 def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     """Create the app from `environ` (the process environment by default)."""
     environ = os.environ if environ is None else environ
-    app = Flask(__name__, instance_path=instance_path(environ))
+    app = Service(__name__, instance_path=instance_path(environ))
     app.config.update(
         load_settings(environ, app.instance_path),
         SERVICE_NAME=SERVICE_NAME,
@@ -38,7 +48,9 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     configure_logging(app.config["LOG_LEVEL"])
     register_database(app)
     register_migrations(app)
-    csrf.init_app(app)
+    register_csrf_protection(app)
+    # The layout the core's pages extend; a feature with pages may extend it.
+    app.jinja_env.globals["page_layout"] = "base.html"
     app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)
     register_commands(app)

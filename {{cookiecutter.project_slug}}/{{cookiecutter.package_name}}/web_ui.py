@@ -32,6 +32,8 @@ def settings(environ, config) -> dict:
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    # Every page, the core's too, in the layout with the navigation.
+    app.jinja_env.globals["page_layout"] = "web_ui/base.html"
     on_database_outage(app, show_pages_as_to_a_visitor)
     app.register_blueprint(auth.bp)
     app.register_blueprint(notes.bp)

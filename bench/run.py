@@ -49,8 +49,8 @@ class Plan:
 
 
 FULL = Plan(
-    seconds=3,
-    rounds=2,
+    seconds=4,
+    rounds=3,
     warmup=1,
     boots=3,
     databases=("SQLite", "Postgres"),

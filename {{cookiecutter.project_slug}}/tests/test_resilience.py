@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from {{ cookiecutter.package_name }} import database, health
+from {{ cookiecutter.package_name }} import health, postgres
 from {{ cookiecutter.package_name }}.config import load_settings
-from {{ cookiecutter.package_name }}.database import AnswerTimeoutConnection, DatabaseDidNotAnswer
 from {{ cookiecutter.package_name }}.extensions import db
+from {{ cookiecutter.package_name }}.postgres import AnswerTimeoutConnection, DatabaseDidNotAnswer
 
 HTML = {"Accept": "text/html"}
 JSON = {"Accept": "application/json"}
@@ -25,7 +25,7 @@ def answering_database():
     """A test that makes the database time out leaves the next ones a database
     that is not failing fast."""
     yield
-    database.breaker.reset()
+    postgres.breaker.reset()
 
 
 def settings(**environ):
@@ -201,8 +201,8 @@ def test_a_connection_lost_after_the_last_query_does_not_fail_the_request(make_a
 
 
 def test_after_a_timeout_the_process_fails_fast_then_tries_again(monkeypatch):
-    monkeypatch.setattr(database, "FAIL_FAST_SECONDS", 0.2)
-    breaker = database.Breaker()
+    monkeypatch.setattr(postgres, "FAIL_FAST_SECONDS", 0.2)
+    breaker = postgres.Breaker()
     assert breaker.allow()
     breaker.trip()
     assert not breaker.allow()  # no request waits on a database known not to answer
@@ -215,7 +215,7 @@ def test_after_a_timeout_the_process_fails_fast_then_tries_again(monkeypatch):
 
 def test_an_idle_connection_the_server_ended_is_replaced_unnoticed(make_app, monkeypatch):
     url = postgres_url()
-    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0)
+    monkeypatch.setattr(postgres, "PING_AFTER_IDLE_SECONDS", 0)
     app = make_app(DATABASE_URL=url, WEB_THREADS="1")
     app.config["PROPAGATE_EXCEPTIONS"] = False
 

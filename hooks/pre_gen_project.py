@@ -28,7 +28,7 @@ TAKEN_MODULE_NAMES = frozenset(
         "_hypothesis_pytestplugin", "_pytest", "_yaml", "alembic", "amqp", "annotated_types",
         "apispec", "attr", "attrs", "billiard", "blinker", "celery", "click",
         "click_didyoumean", "click_plugins", "click_repl", "dateutil", "deprecated", "dns",
-        "dotenv", "email_validator", "flask", "flask_admin", "flask_limiter",
+        "dotenv", "email_validator", "execnet", "flask", "flask_admin", "flask_limiter",
         "flask_login", "flask_migrate", "flask_smorest", "flask_sqlalchemy", "flask_wtf",
         "greenlet", "gunicorn", "honcho", "hypothesis", "idna", "iniconfig", "itsdangerous",
         "jinja2",
@@ -41,7 +41,7 @@ TAKEN_MODULE_NAMES = frozenset(
         "setuptools", "six", "sortedcontainers", "sqlalchemy", "typing_extensions",
         "typing_inspection",
         "tzlocal", "vine", "wcwidth", "webargs", "werkzeug", "whitenoise", "wrapt",
-        "wtforms", "yaml",
+        "wtforms", "xdist", "yaml",
         # the generated project's own top-level names
         "manage", "migrations", "tests", "wsgi",
     }

@@ -25,6 +25,14 @@ from {{ cookiecutter.package_name }}.models import User
 PASSWORD = "correct horse battery"
 
 
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` (pyproject.toml): a process per core, but one alone on a
+    real database or Redis, which each process would empty under the others."""
+    if os.environ.get("TEST_DATABASE_URL") or os.environ.get("TEST_REDIS_URL"):
+        return 0
+    return None
+
+
 @pytest.fixture(scope="session")
 def test_environ(tmp_path_factory):
     """Settings for test apps; local state goes to a temporary folder."""

@@ -1,4 +1,5 @@
 import logging
+import os
 
 import pytest
 
@@ -111,3 +112,13 @@ def test_a_hostile_path_stays_on_one_safe_line(client, caplog):
     line = LogfmtFormatter().format(record)
     assert 'path="/\\x1b[2J\\x00x\\u2028y\\x85z\\r\\nforged=line"' in line
     assert line.isprintable()
+
+
+def test_other_formats_keep_the_process_id(app):
+    # gunicorn's own lines print [%(process)d]: the app's logging set-up
+    # must leave it on every record (a None there is a logging error).
+    record = logging.getLogger("gunicorn.error").makeRecord(
+        "gunicorn.error", logging.INFO, "", 0, "Booting worker", None, None
+    )
+    assert record.process == os.getpid()
+    logging.Formatter("[%(process)d] %(message)s").format(record)

@@ -102,11 +102,13 @@ def test_web_worker_and_beat_on_redis(dyno_project, tmp_path, redis_url):
 def test_a_killed_worker_loses_no_task(dyno_project, tmp_path, redis_url):
     # A short visibility timeout, so the unacknowledged task comes back soon;
     # still longer than the task, or a slow run would be handed out twice.
-    dyno = dyno_for(dyno_project, tmp_path, REDIS_URL=redis_url, REDIS_VISIBILITY_TIMEOUT="5")
+    # The task takes long enough that a busy machine's pauses do not let it
+    # finish before the kill lands.
+    dyno = dyno_for(dyno_project, tmp_path, REDIS_URL=redis_url, REDIS_VISIBILITY_TIMEOUT="10")
     marker = tmp_path / "killed-task"
     first = dyno.start("worker", "worker-1")
     try:
-        enqueue_drill_task(dyno, 2, marker)
+        enqueue_drill_task(dyno, 6, marker)
         wait_until(lambda: starts(marker) == 1, 60, "the task to start")
     finally:
         dyno.kill(first)

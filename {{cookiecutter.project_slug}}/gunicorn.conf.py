@@ -65,6 +65,16 @@ def pre_fork(server, worker):
     gc.freeze()
 
 
+def post_fork(server, worker):
+    # Whatever the master's state (a reload, SIGHUP, runs this file again),
+    # each worker collects its own garbage.
+    gc.enable()
+
+
+def on_reload(server):
+    gc.enable()
+
+
 # The app's ProxyFix (PROXY_HOPS) decides whether X-Forwarded-* is trusted;
 # gunicorn must not apply X-Forwarded-Proto on its own as well.
 secure_scheme_headers = {}

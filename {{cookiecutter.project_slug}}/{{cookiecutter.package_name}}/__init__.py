@@ -5,7 +5,7 @@ optional feature's (features.py). Importing this package does nothing else:
 no settings are read and no connection is opened until `create_app` runs.
 """
 
-import functools
+import contextlib
 import os
 from collections.abc import Mapping
 
@@ -31,9 +31,17 @@ class Service(Flask):
     """Flask, checking once per function that a view or hook is no coroutine:
     Flask checks on every call, and a request runs a dozen hooks."""
 
-    @functools.lru_cache(maxsize=512)  # noqa: B019  (the app lives as long as the process)
     def ensure_sync(self, func):
-        return super().ensure_sync(func)
+        # A bound method is made anew for each call: its function is marked.
+        function = getattr(func, "__func__", func)
+        if getattr(function, "_checked_synchronous", False):
+            return func
+        checked = super().ensure_sync(func)
+        if checked is func:
+            # On the function itself, so that it goes when the function does.
+            with contextlib.suppress(AttributeError):  # a builtin: checked each time
+                function._checked_synchronous = True
+        return checked
 
 
 def create_app(environ: Mapping[str, str] | None = None) -> Flask:

@@ -82,10 +82,6 @@ def configure_logging(level: str) -> None:
     """Send every logger to stdout in logfmt, once per process."""
     root = logging.getLogger()
     root.setLevel(level)
-    # A logfmt line names no source file: Python's logging need not walk the
-    # stack to find the caller of each record (its documented optimisation).
-    # Thread and process ids stay: gunicorn's own lines print the process's.
-    logging._srcfile = None
     if not any(isinstance(h.formatter, LogfmtFormatter) for h in root.handlers):
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(LogfmtFormatter())
@@ -109,6 +105,7 @@ class RequestLog:
         def start_with_id(status_line, headers, exc_info=None):
             nonlocal status
             status = status_line
+            headers[:] = [header for header in headers if header[0].lower() != "x-request-id"]
             headers.append((REQUEST_ID_HEADER, this_request))
             return start_response(status_line, headers, exc_info)
 

@@ -1,5 +1,7 @@
 """Celery's settings (worker/settings.py)."""
 
+from celery import Celery
+
 from {{ cookiecutter.package_name }}.config import load_settings
 
 STRONG_KEY = "k" * 32
@@ -12,13 +14,22 @@ def test_nothing_is_lost_and_nothing_waits_forever():
     assert celery["worker_prefetch_multiplier"] == 1
     assert celery["accept_content"] == ["json"]
     assert celery["task_soft_time_limit"] < celery["task_time_limit"]
-    assert celery["broker_url"] == "sqla+sqlite:////srv/instance/tasks-queue.sqlite"
+    assert celery["broker_url"] == "sqlite:////srv/instance/tasks-queue.sqlite"
+
+
+def test_the_embedded_queue_is_looked_at_ten_times_a_second(tmp_path):
+    celery = Celery(set_as_current=False)
+    celery.config_from_object(load_settings({"SECRET_KEY": STRONG_KEY}, str(tmp_path))["CELERY"])
+    with celery.connection_for_write() as connection:
+        assert connection.transport.driver_name == "sqlalchemy"
+        assert connection.transport.polling_interval == 0.1
 
 
 def test_heroku_redis_tls_works_for_broker_and_results():
     environ = {"SECRET_KEY": STRONG_KEY, "REDIS_URL": "rediss://:pw@redis.example.com:6380"}
     celery = load_settings(environ, "/srv/instance")["CELERY"]
     assert celery["broker_url"] == "rediss://:pw@redis.example.com:6380"
+    assert celery["broker_transport"] is None  # the URL's own
     assert celery["result_backend"] == celery["broker_url"]
     assert celery["broker_use_ssl"] == {"ssl_cert_reqs": 0}  # ssl.CERT_NONE
     assert celery["redis_backend_use_ssl"] == celery["broker_use_ssl"]

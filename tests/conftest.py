@@ -1,4 +1,3 @@
-import os
 
 import pytest
 
@@ -9,7 +8,6 @@ from harness import (
     fresh_postgres_database,
     project_venv,
     render,
-    skip_or_fail,
 )
 
 

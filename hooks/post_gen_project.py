@@ -47,8 +47,8 @@ FEATURE_PATHS = {
 
 
 def chosen_features(answers):
-    """Which features the answers choose: the three options, and the parts
-    they share. The templated files ask templates/parts.jinja, which says
+    """Which features the answers choose: one part an option, and the parts
+    options share. The templated files ask templates/parts.jinja, which says
     the same (a template test compares the two)."""
     web_ui, api, worker = answers["use_web_ui"], answers["use_api"], answers["use_celery"]
     return {

@@ -15,6 +15,7 @@ moves every transitive dependency to its newest release.
 
 import importlib.util
 import itertools
+import json
 import os
 import re
 import subprocess
@@ -50,7 +51,11 @@ def chosen_parts(chosen):
     spec = importlib.util.spec_from_file_location("post_gen_project", hook)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    answers = {f"use_{option}": option in chosen for option in OPTIONS}
+    # An option outside OPTIONS has no requirements of its own, and so no
+    # lock of its own: it keeps its default here.
+    questions = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
+    answers = {key: value for key, value in questions.items() if key.startswith("use_")}
+    answers.update({f"use_{option}": option in chosen for option in OPTIONS})
     return [part for part, wanted in module.chosen_features(answers).items() if wanted]
 
 

@@ -1,5 +1,7 @@
 """The pre- and post-generation hooks' pure functions."""
 
+import json
+
 import jinja2
 import pytest
 
@@ -118,8 +120,10 @@ def test_env_gets_a_fresh_secret_and_keeps_the_rest():
     assert env == "# comment\nAPP_ENV='development'\nSECRET_KEY='s3cr3t'\nLOG_LEVEL='INFO'\n"
 
 
-ALL_CHOSEN = {"use_web_ui": True, "use_api": True, "use_celery": True}
-NONE_CHOSEN = {"use_web_ui": False, "use_api": False, "use_celery": False}
+QUESTIONS = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
+DEFAULT_OPTIONS = {key: value for key, value in QUESTIONS.items() if key.startswith("use_")}
+ALL_CHOSEN = dict.fromkeys(DEFAULT_OPTIONS, True)
+NONE_CHOSEN = dict.fromkeys(DEFAULT_OPTIONS, False)
 
 
 def test_next_steps_name_the_project_and_python():
@@ -170,7 +174,7 @@ def test_the_bare_project_keeps_only_the_core():
 def test_the_templated_files_and_the_hook_choose_the_same_parts(answers):
     # Files ask templates/parts.jinja which parts a render has; the hook
     # prunes by chosen_features. One answer each, for every combination.
-    answers = {"use_web_ui": True, "use_api": True, "use_celery": True, **answers}
+    answers = {**DEFAULT_OPTIONS, **answers}  # as cookiecutter fills them in
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR / "templates"))
     parts = environment.get_template("parts.jinja").make_module({"cookiecutter": answers})
     chosen = post_gen.chosen_features(answers)

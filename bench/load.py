@@ -4,6 +4,7 @@ their figures (requests per second, median and 99th percentile latency)."""
 import json
 import os
 import shutil
+import statistics
 import subprocess
 from pathlib import Path
 
@@ -48,17 +49,18 @@ def run(url: str, headers: dict, seconds: int, method: str = "GET", body: str = 
 
 
 def combine(runs: list[dict]) -> dict:
-    """Several runs of one service as one figure: requests over the time of
-    all runs; the latency percentiles averaged over the runs."""
-    requests = sum(each["requests"] for each in runs)
-    seconds = sum(each["seconds"] for each in runs)
+    """Several runs of one service as one figure: each of its rate and
+    latencies is the median run's. A stall of the shared machine halves the
+    rate of the run it falls in; a total or a mean would carry that into the
+    ratio, the median outvotes it."""
+    rates = [each["requests"] / each["seconds"] if each["seconds"] else 0.0 for each in runs]
     return {
-        "requests": requests,
-        "seconds": round(seconds, 3),
-        "rps": requests / seconds if seconds else 0.0,
-        "p50_ms": sum(each["p50_ms"] for each in runs) / len(runs),
-        "p99_ms": sum(each["p99_ms"] for each in runs) / len(runs),
+        "requests": sum(each["requests"] for each in runs),
+        "seconds": round(sum(each["seconds"] for each in runs), 3),
+        "rps": statistics.median(rates),
+        "p50_ms": statistics.median(each["p50_ms"] for each in runs),
+        "p99_ms": statistics.median(each["p99_ms"] for each in runs),
         "errors": sum(each["errors"] for each in runs),
         # Each run's rate, to see how much the figure moves from run to run.
-        "rps_each": [round(each["requests"] / each["seconds"]) for each in runs],
+        "rps_each": [round(rate) for rate in rates],
     }

@@ -85,7 +85,8 @@ def markdown(rows: list[dict], run: dict, notes: list[str], problems: list[str])
         f"{run['date']}, template commit {run['commit']}; {run['cpus']} cores, "
         f"load average {run['load_before']} before the run and {run['load_after']} after. "
         f"wrk at {run['connections']} connections on the loopback, {run['seconds']} s a run, "
-        f"{run['runs_per_service']} run(s) a service and endpoint, alternating; "
+        f"{run['runs_per_service']} run(s) a service and endpoint, alternating, "
+        "each figure the median run's; "
         f"{run['web']}. Ratios are generated / floor.",
         "",
         "| figure | on | floor | generated | ratio | target | meets |",

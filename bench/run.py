@@ -49,8 +49,8 @@ class Plan:
 
 
 FULL = Plan(
-    seconds=4,
-    rounds=3,
+    seconds=3,
+    rounds=5,
     warmup=1,
     boots=3,
     databases=("SQLite", "Postgres"),

@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import hashlib
 import importlib.util
+import json
 import os
 import secrets
 import shutil
@@ -22,6 +23,8 @@ import pytest
 from cookiecutter.main import cookiecutter
 
 TEMPLATE_DIR = Path(__file__).resolve().parent
+# The questions and their defaults, as cookiecutter reads them.
+QUESTIONS = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
 VENV_CACHE = Path(os.environ.get("TEMPLATE_VENV_CACHE", TEMPLATE_DIR / ".cache" / "venvs"))
 PIP_TIMEOUT = 900
 

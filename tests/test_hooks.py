@@ -1,11 +1,9 @@
 """The pre- and post-generation hooks' pure functions."""
 
-import json
-
 import jinja2
 import pytest
 
-from harness import TEMPLATE_DIR, VARIANTS, load_hook
+from harness import QUESTIONS, TEMPLATE_DIR, VARIANTS, load_hook
 
 pre_gen = load_hook("pre_gen_project")
 post_gen = load_hook("post_gen_project")
@@ -120,7 +118,6 @@ def test_env_gets_a_fresh_secret_and_keeps_the_rest():
     assert env == "# comment\nAPP_ENV='development'\nSECRET_KEY='s3cr3t'\nLOG_LEVEL='INFO'\n"
 
 
-QUESTIONS = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
 DEFAULT_OPTIONS = {key: value for key, value in QUESTIONS.items() if key.startswith("use_")}
 ALL_CHOSEN = dict.fromkeys(DEFAULT_OPTIONS, True)
 NONE_CHOSEN = dict.fromkeys(DEFAULT_OPTIONS, False)

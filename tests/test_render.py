@@ -13,7 +13,7 @@ import tomllib
 import pytest
 
 from harness import (
-    TEMPLATE_DIR,
+    QUESTIONS,
     find_python,
     generated_suite_env,
     load_hook,
@@ -216,7 +216,7 @@ def test_generated_suite_passes_on_postgres(default_project, default_venv, postg
 # too. The default answer's render already runs on its own Python
 # (project_venv takes .python-version): the others are checked here.
 OFFERED_PYTHONS = load_hook("pre_gen_project").SUPPORTED_PYTHONS
-DEFAULT_PYTHON = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())["python_version"]
+DEFAULT_PYTHON = QUESTIONS["python_version"]
 
 
 @pytest.mark.slow

@@ -2,7 +2,7 @@
 client in the project's venv, as the web dyno queues tasks. run.py starts it
 in the project's folder with the dyno's environment; it prints one JSON line.
 
-    python task_client.py --app wsgi:celery_app --task my_service.tasks.ping
+    python task_client.py --app wsgi:celery_app --task my_service.worker.tasks.ping
 """
 
 import argparse

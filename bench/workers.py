@@ -31,7 +31,7 @@ def bench_tasks(project: Path, venv: Path, workdir: Path, broker: str, redis_url
         "generated": (
             dyno.generated(project, venv, workdir / "generated", environ),
             "wsgi:celery_app",
-            f"{package_name(project)}.tasks.ping",
+            f"{package_name(project)}.worker.tasks.ping",
         ),
     }
     figures = {}

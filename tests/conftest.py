@@ -100,7 +100,7 @@ def dyno_project(tmp_path_factory):
             (project / ".env").unlink()
             with (project / "wsgi.py").open("a") as wsgi:
                 wsgi.write(DRILL_ROUTE)
-            tasks = project / "my_service" / "tasks.py"
+            tasks = project / "my_service" / "worker" / "tasks.py"
             if tasks.exists():
                 with tasks.open("a") as module:
                     module.write(DRILL_TASK + DRILL_EFFECT_TASK)

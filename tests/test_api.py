@@ -27,8 +27,9 @@ from harness import (
 API_FILES = (
     "my_service/api/__init__.py",
     "my_service/api/templates/api/docs.html",
+    "my_service/notes/api.py",
     "migrations/versions/0003_create_api_tokens.py",
-    "tests/api/test_api_notes.py",
+    "tests/notes/test_api.py",
 )
 # Words that only the API brings; none may be left in a project without it.
 API_WORDS = re.compile(

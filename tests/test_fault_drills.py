@@ -301,7 +301,7 @@ def test_postgres_frozen(dyno_project, tmp_path, own_postgres, own_redis):
 def make_users(dyno: Dyno, emails: list[str]) -> None:
     code = (
         "from wsgi import app\n"
-        "from my_service.commands import create_account\n"
+        "from my_service.accounts.commands import create_account\n"
         "with app.app_context():\n"
         f"    for email in {emails!r}:\n"
         f"        create_account(email, {PASSWORD!r}, is_admin=False)\n"
@@ -445,7 +445,7 @@ TASKS = 200
 def enqueue_effects(dyno: Dyno, folder: Path, count: int, seconds: float) -> None:
     code = (
         "import wsgi\n"
-        "from my_service.tasks import drill_effect\n"
+        "from my_service.worker.tasks import drill_effect\n"
         f"for n in range({count}):\n"
         f"    drill_effect.delay({str(folder)!r}, f'task-{{n}}', {seconds})\n"
     )

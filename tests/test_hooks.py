@@ -150,21 +150,26 @@ def test_chosen_options_keep_every_path():
 
 def test_unchosen_options_name_their_paths_in_the_package():
     no_web_ui = post_gen.unchosen_paths({**ALL_CHOSEN, "use_web_ui": False}, "svc")
-    assert {"svc/auth", "svc/notes", "svc/admin.py", "svc/templates/auth"} <= set(no_web_ui)
-    assert {"svc/mail.py", "svc/mail_queue.py", "tests/web_ui"} <= set(no_web_ui)
-    assert "svc/limits.py" not in no_web_ui  # the API still needs it
+    assert {"svc/pages", "svc/admin", "svc/accounts/views.py", "svc/notes/views.py"} <= set(
+        no_web_ui
+    )
+    assert {"svc/mail", "svc/mail/queue.py", "tests/admin", "tests/pages"} <= set(no_web_ui)
+    assert "svc/accounts/limits.py" not in no_web_ui  # the API still needs it
     assert not any("{" in path for path in no_web_ui)
     assert post_gen.unchosen_paths({**ALL_CHOSEN, "use_api": False}, "svc") == [
         "svc/api",
+        "svc/notes/api.py",
+        "svc/notes/schemas.py",
         "migrations/versions/0003_create_api_tokens.py",
         "migrations/versions/0005_tie_api_tokens_to_logins.py",
         "tests/api",
+        "tests/notes/test_api.py",
     ]
 
 
 def test_the_bare_project_keeps_only_the_core():
     bare = set(post_gen.unchosen_paths(NONE_CHOSEN, "svc"))
-    assert {"svc/limits.py", "svc/redis_connection.py", "svc/worker", "svc/tasks.py"} <= bare
+    assert {"svc/accounts/limits.py", "svc/platform/redis_client.py", "svc/worker"} <= bare
 
 
 @pytest.mark.parametrize("answers", VARIANTS.values(), ids=VARIANTS.keys())

@@ -234,8 +234,16 @@ def test_generated_suite_passes_on_each_python(tmp_path, version):
 
 # What use_web_ui adds. Security headers and WhiteNoise stay either way: every
 # response needs the headers, and the landing page's stylesheet is static.
-WEB_UI_MODULES = ("auth", "notes", "admin.py")
-WEB_UI_TEMPLATES = ("auth", "notes", "admin", "macros")
+WEB_UI_MODULES = (
+    "pages",
+    "admin",
+    "mail",
+    "accounts/views.py",
+    "accounts/templates",
+    "notes/views.py",
+    "notes/admin.py",
+    "notes/templates",
+)
 # (redis stays when the worker uses it.)
 WEB_UI_REQUIREMENTS = ("Flask-Admin", "Flask-Login")
 WEB_UI_WORDS = re.compile(
@@ -264,8 +272,6 @@ def test_the_web_ui_is_all_there_when_chosen(default_project):
     package = default_project / "my_service"
     for name in WEB_UI_MODULES:
         assert (package / name).exists(), name
-    for name in WEB_UI_TEMPLATES:
-        assert (package / "templates" / name).is_dir(), name
     assert {name.lower() for name in WEB_UI_REQUIREMENTS} <= requirement_names(default_project)
     assert "LOGIN_RATE_LIMIT" in (default_project / ".env.example").read_text()
 
@@ -275,9 +281,8 @@ def test_no_trace_of_the_web_ui_when_left_out(render_variant):
     package = no_web_ui_project / "my_service"
     for name in WEB_UI_MODULES:
         assert not (package / name).exists(), name
-    for name in WEB_UI_TEMPLATES:
-        assert not (package / "templates" / name).exists(), name
-    assert not (no_web_ui_project / "tests" / "web_ui").exists()
+    for folder in ("admin", "pages", "mail"):
+        assert not (no_web_ui_project / "tests" / folder).exists(), folder
     assert not requirement_names(no_web_ui_project) & {
         name.lower() for name in WEB_UI_REQUIREMENTS
     }
@@ -286,7 +291,7 @@ def test_no_trace_of_the_web_ui_when_left_out(render_variant):
             match = WEB_UI_WORDS.search(path.read_text())
             assert not match, f"{path.relative_to(no_web_ui_project)}: {match.group(0)!r}"
     assert {"whitenoise"} <= requirement_names(no_web_ui_project)
-    assert (package / "security.py").exists()
+    assert (package / "platform" / "security.py").exists()
 
 
 @pytest.mark.parametrize("name", ["web-ui-only", "api-only", "celery-only"])
@@ -294,7 +299,7 @@ def test_password_attempt_limits_come_with_logins_or_tokens(render_variant, name
     project = render_variant(name)
     wanted = name != "celery-only"
     # And what the pages and the API share: the password check, the notes' owner.
-    for module in ("limits.py", "authentication.py", "ownership.py"):
+    for module in ("accounts/limits.py", "accounts/passwords.py", "notes/ownership.py"):
         assert (project / "my_service" / module).exists() is wanted, module
     limit_requirements = {requirement.lower() for requirement in LIMIT_REQUIREMENTS}
     assert (limit_requirements <= requirement_names(project)) is wanted

@@ -41,7 +41,7 @@ def downgrade():
 PRINT_SCHEMA = """
 from sqlalchemy import inspect
 from wsgi import app
-from my_service.extensions import db
+from my_service.platform.database import db
 with app.app_context():
     schema = inspect(db.engine)
     for table in sorted(schema.get_table_names()):

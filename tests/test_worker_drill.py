@@ -51,7 +51,7 @@ def ping_latencies(dyno: Dyno) -> list[float]:
 def enqueue_drill_task(dyno: Dyno, seconds: float, marker: Path) -> None:
     code = (
         "import wsgi\n"
-        "from my_service.tasks import drill_sleep\n"
+        "from my_service.worker.tasks import drill_sleep\n"
         f"drill_sleep.delay({seconds}, {str(marker)!r})\n"
     )
     result = dyno.run_command(f"python -c {shlex.quote(code)}")

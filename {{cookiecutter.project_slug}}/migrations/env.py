@@ -5,7 +5,7 @@ import logging
 from alembic import context
 from flask import current_app
 
-from {{ cookiecutter.package_name }}.extensions import db
+from {{ cookiecutter.package_name }}.platform.database import db
 
 config = context.config
 # Alembic logs through the app's handlers; its plugin set-up lines are noise.

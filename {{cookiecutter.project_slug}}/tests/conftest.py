@@ -1,26 +1,33 @@
-"""Fixtures: a real app on an in-memory database, migrated once; on the
-database at TEST_DATABASE_URL instead when that is set (CI sets it to a
-Postgres service), emptied first.
+{%- from "parts.jinja" import web_ui, api, worker, limits with context -%}
+"""What every test folder shares: a real app on an in-memory database,
+migrated once (on the database at TEST_DATABASE_URL instead when that is
+set: CI sets it to a Postgres service), its clients, accounts
+{%- if web_ui %}, logging in{% endif %}{% if api %}, API tokens{% endif %}.
 
-Each test runs inside a transaction that is rolled back afterwards, so rows a
-test commits (through the app, the CLI or the test client) do not leak into
-the next one.
-
-Each feature's tests are in a folder of their own, with the fixtures only
-they use in its conftest.py.
+Each test runs in an app context of its own, and every table is emptied
+after it, so that what one test commits is not seen by the next. A folder's
+own conftest.py holds the fixtures only it uses.
 """
 
 import os
+{%- if web_ui %}
+import re
+{%- endif %}
 
 import pytest
-from flask import g
-from sqlalchemy import event, text
-from sqlalchemy.orm import scoped_session, sessionmaker
+from flask import g, request_started
+{%- if limits %}
+from limits.storage import MemoryStorage
+{%- endif %}
+from sqlalchemy import text
 
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.extensions import db
-from {{ cookiecutter.package_name }}.migrations import upgrade
-from {{ cookiecutter.package_name }}.models import User
+{%- if limits %}
+from {{ cookiecutter.package_name }}.accounts.limits import limiter
+{%- endif %}
+from {{ cookiecutter.package_name }}.accounts.models import User
+from {{ cookiecutter.package_name }}.platform.database import db
+from {{ cookiecutter.package_name }}.platform.migrations import upgrade
 
 PASSWORD = "correct horse battery"
 
@@ -47,13 +54,33 @@ def test_environ(tmp_path_factory):
 def app(test_environ):
     app = create_test_app(test_environ)
     with app.app_context():
-        if app.config["DATABASE"].is_sqlite:
-            allow_savepoints_on_sqlite(db.engine)
-        else:
+        if not app.config["DATABASE"].is_sqlite:
             drop_every_table()  # what an earlier run left
         upgrade()
     yield app
     close_connections(app)
+
+
+@pytest.fixture
+def db_session(app):
+    """The app's database session, in an app context for the whole test;
+    every table is emptied afterwards."""
+    with app.app_context():
+        try:
+            yield db.session
+        finally:
+            db.session.rollback()
+            empty_every_table()
+
+
+@pytest.fixture
+def client(app, db_session):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db_session):
+    return app.test_cli_runner()
 
 
 @pytest.fixture
@@ -75,7 +102,7 @@ def make_app(test_environ):
 def app_of_its_own(make_app, password):
     """Build an app on an in-memory database of its own, migrated, with one
     account (ada@example.com) committed: for tests whose requests commit or
-    count apart from the shared, rolled-back transaction."""
+    count apart from the shared app's."""
 
     def make(**environ):
         app = make_app(DATABASE_URL="sqlite://", **environ)
@@ -86,35 +113,6 @@ def app_of_its_own(make_app, password):
         return app
 
     return make
-
-
-@pytest.fixture
-def db_session(app):
-    """Bind db.session to one connection whose transaction is rolled back."""
-    with app.app_context():
-        connection = db.engine.connect()
-        transaction = connection.begin()
-        app_session = db.session
-        db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
-        )
-        try:
-            yield db.session
-        finally:
-            db.session.remove()
-            db.session = app_session
-            transaction.rollback()
-            connection.close()
-
-
-@pytest.fixture
-def client(app, db_session):
-    return app.test_client()
-
-
-@pytest.fixture
-def runner(app, db_session):
-    return app.test_cli_runner()
 
 
 @pytest.fixture
@@ -134,19 +132,99 @@ def make_user(db_session):
     return make
 
 
+@pytest.fixture
+def user(make_user):
+    """ada@example.com, with the password fixture's password."""
+    return make_user()
+{%- if web_ui %}
+
+
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture
+def csrf(client):
+    """The CSRF token of the form at a URL, as a browser would send it back."""
+
+    def token(url):
+        page = client.get(url).get_data(as_text=True)
+        return CSRF_TOKEN.search(page).group(1)
+
+    return token
+
+
+@pytest.fixture
+def log_in(client, csrf, password):
+    """Log the test client in through the login form."""
+
+    def log_in(email="ada@example.com", password=password):
+        data = {"email": email, "password": password, "csrf_token": csrf("/auth/login")}
+        return client.post("/auth/login", data=data)
+
+    return log_in
+{%- endif %}
+{%- if api %}
+
+
+@pytest.fixture
+def token(client, user, password):
+    """An API token for `user`, from the API's own endpoint."""
+    response = client.post("/api/v1/tokens", auth=(user.email, password))
+    assert response.status_code == 201, response.json
+    return response.json["token"]
+
+
+@pytest.fixture
+def bearer(token):
+    """The headers that present `token`."""
+    return {"Authorization": f"Bearer {token}"}
+{%- endif %}
+{%- if limits or worker %}
+
+
+@pytest.fixture(autouse=True)
+def each_test_starts_afresh(app, make_app):
+    """What lives outside the database is set back before each test.
+{%- if limits %}
+
+    Attempts are counted afresh, in memory. The limiter is one object for
+    every app, set up by the last one made: after a test that made an app on
+    Redis, one is made on the test settings again.
+{%- endif %}
+{%- if worker %}
+
+    Tasks queued run at once in the test app (the test profile says so).
+    Celery queues through its current app, and every app a test makes
+    becomes current: the test app is made current again.
+{%- endif %}
+    """
+{%- if limits %}
+    if not isinstance(limiter.storage, MemoryStorage):
+        make_app()
+    limiter.reset()
+    # After a test whose Redis was unreachable, the limiter counts in its
+    # in-memory fallback until a limited request finds the storage again.
+    limiter.limiter.storage.reset()
+{%- endif %}
+{%- if worker %}
+    app.extensions["celery"].set_current()
+{%- endif %}
+{%- endif %}
+
+
 def create_test_app(environ):
     app = create_app(environ)
-    # First of all the app's hooks (see start_with_a_fresh_g).
-    app.before_request_funcs.setdefault(None, []).insert(0, start_with_a_fresh_g)
+    request_started.connect(start_with_a_fresh_g, app)
     return app
 
 
-def start_with_a_fresh_g():
+def start_with_a_fresh_g(sender, **extra):
     """`g` lives as long as the app context: in these tests (see db_session)
     longer than one request, so what extensions keep in it (the logged-in
-    user, the CSRF token) would pass from one test client to another. A
-    server starts each request with an empty `g`; so do the tests."""
-    g.__dict__.clear()
+    user, the CSRF token) would pass from one request to the next. A server
+    starts each request with an empty `g`; so do the tests."""
+    for name in list(g):
+        g.pop(name)
 
 
 def close_connections(app):
@@ -154,19 +232,13 @@ def close_connections(app):
         db.engine.dispose()
 
 
+def empty_every_table():
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
 def drop_every_table():
     db.drop_all()
     with db.engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-
-
-def allow_savepoints_on_sqlite(engine):
-    """SQLAlchemy's recipe: let SQLAlchemy, not sqlite3, begin transactions."""
-
-    @event.listens_for(engine, "connect")
-    def disable_driver_transactions(dbapi_connection, connection_record):
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def begin_transaction(connection):
-        connection.exec_driver_sql("BEGIN")

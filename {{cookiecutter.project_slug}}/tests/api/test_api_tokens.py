@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from {{ cookiecutter.package_name }}.accounts.models import User
 from {{ cookiecutter.package_name }}.api.credentials import digest
 from {{ cookiecutter.package_name }}.api.models import ApiToken
-from {{ cookiecutter.package_name }}.models import User
 
 
 def test_email_and_password_give_a_token(client, user, password):

@@ -4,8 +4,8 @@ from typing import ClassVar
 
 import pytest
 
-from {{ cookiecutter.package_name }}.environment import ConfigError
 from {{ cookiecutter.package_name }}.mail import MailNotSent, send_email, send_now, smtp_settings
+from {{ cookiecutter.package_name }}.platform.environment import ConfigError
 
 
 class FakeSMTP:

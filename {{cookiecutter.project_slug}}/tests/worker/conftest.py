@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from celery import current_app as current_celery_app
 
 from {{ cookiecutter.package_name }} import create_app
 
@@ -14,7 +13,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def worker_process(tmp_path_factory):
+def worker_process(tmp_path_factory, app):
     """The Procfile's worker command (SQLite files, no Redis), sharing a
     temporary instance folder with the app it yields, and its log; started
     once for the tests that need it."""
@@ -33,21 +32,13 @@ def worker_process(tmp_path_factory):
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    tests_celery_app = current_celery_app._get_current_object()
-    app = create_app(environ)
-    tests_celery_app.set_current()  # each new Celery app becomes the current one
-    yield app, log
+    worker_app = create_app(environ)
+    app.extensions["celery"].set_current()  # each new Celery app becomes the current one
+    yield worker_app, log
     process.kill()  # its warm shutdown takes seconds, and nothing is left to finish
     process.wait(timeout=30)
-    with app.app_context():
-        app.extensions["sqlalchemy"].engine.dispose()
-
-
-@pytest.fixture(autouse=True)
-def tasks_go_to_the_test_app(app):
-    """Tasks called in a test run eagerly in the test app (the test profile
-    says so), not in the last Celery app made: each new one becomes current."""
-    app.extensions["celery"].set_current()
+    with worker_app.app_context():
+        worker_app.extensions["sqlalchemy"].engine.dispose()
 
 
 @pytest.fixture

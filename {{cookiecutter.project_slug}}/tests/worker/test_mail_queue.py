@@ -8,7 +8,8 @@ import time
 import pytest
 from kombu.exceptions import OperationalError
 
-from {{ cookiecutter.package_name }} import mail, mail_queue
+from {{ cookiecutter.package_name }} import mail
+from {{ cookiecutter.package_name }}.mail import queue as mail_queue
 from {{ cookiecutter.package_name }}.mail import send_email
 
 

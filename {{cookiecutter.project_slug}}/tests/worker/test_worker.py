@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from {{ cookiecutter.package_name }} import tasks
+from {{ cookiecutter.package_name }}.worker import tasks
 
 pytestmark = pytest.mark.integration
 

@@ -1,8 +1,7 @@
-"""The API's blueprint class: flask-smorest's, with a stricter JSON reader
-and a cheaper X-Pagination header."""
+"""The API's blueprint class: flask-smorest's, with a stricter JSON reader."""
 
 import flask_smorest
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, abort
 
 
 class JsonBodyParser(FlaskParser):
@@ -17,24 +16,9 @@ class JsonBodyParser(FlaskParser):
         try:
             return super().load_json(req, schema)
         except (RecursionError, ValueError) as error:
-            return self._handle_invalid_json_error(error, req)
+            # webargs' own answer to a body that is not JSON at all.
+            abort(400, exc=error, messages={"json": ["Invalid JSON body."]})
 
 
 class ApiBlueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = JsonBodyParser()
-
-    @staticmethod
-    def _make_pagination_metadata(page, page_size, item_count):
-        """flask-smorest's X-Pagination numbers, without its metadata
-        schema: a schema made and dumped each request to copy six numbers.
-        (flask-smorest's documented way to change the metadata.)"""
-        metadata = {"total": item_count, "total_pages": -(-item_count // page_size)}
-        if item_count:
-            metadata.update(first_page=1, last_page=metadata["total_pages"])
-            if page <= metadata["last_page"]:
-                metadata["page"] = page
-                if page > 1:
-                    metadata["previous_page"] = page - 1
-                if page < metadata["last_page"]:
-                    metadata["next_page"] = page + 1
-        return metadata

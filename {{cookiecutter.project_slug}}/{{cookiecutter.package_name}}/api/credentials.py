@@ -18,9 +18,9 @@ from sqlalchemy import delete, select
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
-from ..authentication import authenticate
-from ..extensions import db
-from ..models import User
+from ..accounts.models import User
+from ..accounts.passwords import authenticate
+from ..platform.database import db
 from .models import ApiToken
 from .schemas import ErrorSchema
 

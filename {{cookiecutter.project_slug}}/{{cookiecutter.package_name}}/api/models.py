@@ -1,12 +1,12 @@
-"""The API's table: its tokens (the accounts and notes are in ../models.py)."""
+"""The API's table: its tokens."""
 
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..models import User
+from ..accounts.models import User
+from ..platform.database import db
 
 
 class ApiToken(db.Model):

@@ -6,11 +6,10 @@ them, and turns them into the OpenAPI document. Unknown fields are refused
 `additionalProperties: false`.
 """
 
-from datetime import UTC
+from datetime import UTC, datetime
+from typing import ClassVar
 
 from marshmallow import Schema, ValidationError, fields, validate
-
-from ..models import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
 
 # Text no database can store, refused here with a 422 rather than by the
 # database with a 500: NUL, which Postgres refuses (a pattern, so the OpenAPI
@@ -29,6 +28,10 @@ def no_lone_surrogates(text: str) -> None:
 STORABLE_TEXT = [NO_NUL, no_lone_surrogates]
 
 
+def utc_isoformat(value: datetime) -> str:
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
 class UtcDateTime(fields.DateTime):
     """An ISO 8601 timestamp that always carries its offset.
 
@@ -36,10 +39,7 @@ class UtcDateTime(fields.DateTime):
     aware ones. Either way clients get an RFC 3339 `date-time`.
     """
 
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return super()._serialize(value, attr, obj, **kwargs)
+    SERIALIZATION_FUNCS: ClassVar = {**fields.DateTime.SERIALIZATION_FUNCS, "iso": utc_isoformat}
 
 
 class ErrorSchema(Schema):
@@ -62,24 +62,3 @@ class TokenSchema(Schema):
         required=True, metadata={"description": "Send it as `Authorization: Bearer <token>`."}
     )
     expires_at = UtcDateTime(required=True)
-
-
-class NoteInSchema(Schema):
-    """A note as clients write it."""
-
-    title = fields.String(
-        required=True, validate=[validate.Length(min=1, max=MAX_TITLE_LENGTH), *STORABLE_TEXT]
-    )
-    body = fields.String(
-        load_default="", validate=[validate.Length(max=MAX_BODY_LENGTH), *STORABLE_TEXT]
-    )
-
-
-class NoteSchema(Schema):
-    """A note as the API returns it."""
-
-    id = fields.Integer(required=True)
-    title = fields.String(required=True)
-    body = fields.String(required=True)
-    created_at = UtcDateTime(required=True)
-    updated_at = UtcDateTime(required=True)

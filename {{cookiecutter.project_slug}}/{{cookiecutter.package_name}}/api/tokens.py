@@ -1,6 +1,6 @@
 """`/api/v1/tokens`: trade an email and password for a token, or revoke one."""
 
-from ..limits import attempts_per_account, attempts_per_address
+from ..accounts.limits import attempts_per_account, attempts_per_address
 from .blueprint import ApiBlueprint
 from .credentials import (
     BASIC,

@@ -1,8 +1,10 @@
+"""The notes' form, for the pages (the admin makes its own from the model)."""
+
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from ..forms import Form
-from ..models import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
+from ..pages.forms import Form
+from .models import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
 
 
 class NoteForm(Form):

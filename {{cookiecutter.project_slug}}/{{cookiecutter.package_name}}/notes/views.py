@@ -1,13 +1,21 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+"""The notes pages under /notes/: list, read, create, edit and delete."""
+
+from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Note
-from ..ownership import NOTE_ID, owned_note_or_404
+from ..pages import add_to_navigation
+from ..platform.database import db
 from .forms import NoteForm
+from .models import Note
+from .ownership import NOTE_ID, owned_note_or_404
 
-bp = Blueprint("notes", __name__, url_prefix="/notes")
+bp = Blueprint("notes", __name__, url_prefix="/notes", template_folder="templates")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    add_to_navigation(app, "Notes", "notes.index")
 
 
 @bp.before_request

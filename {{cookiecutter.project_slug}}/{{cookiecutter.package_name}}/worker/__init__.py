@@ -3,8 +3,8 @@ tasks (tasks.py). The Procfile's worker and beat processes run it."""
 
 from flask import Flask
 
-from .. import health
-from ..deploy_check import register_deploy_check
+from ..platform.extending import add_deploy_check, add_health_check
+from . import tasks  # noqa: F401  (its tasks, known to Celery)
 from .celery_app import broker_check, init_celery
 from .commands import tasks_group
 from .settings import settings
@@ -14,12 +14,12 @@ __all__ = ["init_app", "settings"]
 
 def init_app(app: Flask) -> None:
     init_celery(app)
-    health.register_health_check(app, "broker", broker_check(app))
-    register_deploy_check(app, embedded_queue_problem)
+    add_health_check(app, "broker", broker_check(app))
+    add_deploy_check(app, embedded_queue_on_a_dyno)
     app.cli.add_command(tasks_group)
 
 
-def embedded_queue_problem(config) -> str | None:
+def embedded_queue_on_a_dyno(config) -> str | None:
     if not config["REDIS_URL"]:
         return (
             "REDIS_URL is not set; the embedded task queue lives on a dyno's own "

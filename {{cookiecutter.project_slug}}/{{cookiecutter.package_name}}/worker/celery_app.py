@@ -11,6 +11,8 @@ from celery import Celery, Task
 from celery.signals import setup_logging
 from flask import Flask
 
+from ..platform import redis_client
+
 
 def init_celery(app: Flask) -> Celery:
     class FlaskTask(Task):
@@ -18,7 +20,7 @@ def init_celery(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery = Celery(app.import_name, task_cls=FlaskTask, include=[f"{app.import_name}.tasks"])
+    celery = Celery(app.import_name, task_cls=FlaskTask)
     celery.config_from_object(app.config["CELERY"])
     celery.set_default()
     setup_logging.connect(keep_app_logging, weak=False)
@@ -36,10 +38,10 @@ def keep_app_logging(**kwargs) -> None:
 def broker_check(app: Flask) -> Callable[[], None]:
     """The check that the task queue can be reached: it raises when not.
 
-    On Redis, a PING through the app's pooled client (redis_connection.py):
+    On Redis, a PING through the app's pooled client (platform/redis_client.py):
     no connection is opened per check. The embedded queue is a file, opened.
     """
-    redis = app.extensions.get("redis")
+    redis = redis_client.client(app)
     if redis is not None:
         return redis.ping
     celery = app.extensions["celery"]

@@ -9,8 +9,8 @@ from flask.cli import with_appcontext
 from kombu.exceptions import OperationalError as QueueUnreachable
 from redis.exceptions import RedisError
 
-from ..tasks import ping
 from .celery_app import broker_check
+from .tasks import ping
 
 
 @click.group("tasks")

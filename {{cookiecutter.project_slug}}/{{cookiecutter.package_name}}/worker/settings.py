@@ -6,10 +6,9 @@ import tempfile
 
 from celery.schedules import crontab
 
-from ..environment import int_setting
+from ..platform.environment import int_setting
 
 BEAT_SCHEDULE_FILE = "{{ cookiecutter.package_name }}-beat-schedule"
-EMBEDDED_QUEUE_TRANSPORT = f"{__package__}.embedded_queue:Transport"
 
 
 def settings(environ, config) -> dict:
@@ -23,15 +22,14 @@ def celery_settings(environ, config) -> dict:
     else:
         # Embedded defaults: a queue and a result store in SQLite files of the
         # instance folder, shared by the local web, worker and beat processes.
+        # kombu's SQLAlchemy transport looks for tasks once a second.
         folder = config["INSTANCE_PATH"]
-        broker = "sqlite:///" + os.path.join(folder, "tasks-queue.sqlite")
+        broker = "sqla+sqlite:///" + os.path.join(folder, "tasks-queue.sqlite")
         backend = "db+sqlite:///" + os.path.join(folder, "tasks-results.sqlite")
     soft_limit = int_setting(environ, "TASK_SOFT_TIME_LIMIT", 60)
     summary_every = int_setting(environ, "SUMMARY_INTERVAL_SECONDS", 0)
     settings = {
         "broker_url": broker,
-        # Redis's own transport, or the embedded queue's (embedded_queue.py).
-        "broker_transport": None if redis else EMBEDDED_QUEUE_TRANSPORT,
         "result_backend": backend,
         # Nothing is lost: a task is acknowledged after it ran, not before, so
         # one whose worker dies (SIGKILL, out of memory, dyno restart) is
@@ -54,7 +52,7 @@ def celery_settings(environ, config) -> dict:
         "broker_connection_retry_on_startup": True,
         "beat_schedule": {
             "daily-summary": {
-                "task": "{{ cookiecutter.package_name }}.tasks.log_daily_summary",
+                "task": "{{ cookiecutter.package_name }}.worker.tasks.log_daily_summary",
                 # Crontab, not an interval: dynos restart daily, which would
                 # reset a 24-hour interval before it ever came due.
                 "schedule": summary_every or crontab(minute=0, hour=3),

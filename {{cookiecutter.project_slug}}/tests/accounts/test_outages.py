@@ -1,0 +1,30 @@
+"""The web pages when Redis or the mail queue is away: limits still count,
+and a reset mail that cannot go out asks the person to try again."""
+
+from {{ cookiecutter.package_name }} import mail
+from {{ cookiecutter.package_name }}.accounts.limits import limiter
+
+
+def test_with_redis_down_login_attempts_are_counted_in_memory(app_of_its_own):
+    # Nothing listens on port 1: the limiter falls back to counting in memory,
+    # in each process alone, rather than refuse or let through every attempt.
+    app = app_of_its_own(REDIS_URL="redis://127.0.0.1:1/0", LOGIN_RATE_LIMIT="2 per minute")
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    attempt = {"email": "ada@example.com", "password": "wrong password!"}
+    statuses = [client.post("/auth/login", data=attempt).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert type(limiter.storage).__name__ == "RedisStorage"  # tried first, each time
+
+
+def test_a_reset_mail_that_cannot_be_queued_asks_to_retry(client, csrf, make_user, monkeypatch):
+    def queue_down(to, subject, body):
+        raise mail.MailNotSent
+
+    make_user()
+    monkeypatch.setattr(mail, "send_email", queue_down)
+    data = {"email": "ada@example.com", "csrf_token": csrf("/auth/reset")}
+    response = client.post("/auth/reset", data=data)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "60"
+    assert b"could not send the email just now" in response.data

@@ -1,0 +1,149 @@
+import re
+import time
+
+import pytest
+from itsdangerous import TimestampSigner
+
+from {{ cookiecutter.package_name }} import mail
+from {{ cookiecutter.package_name }}.accounts.models import User
+from {{ cookiecutter.package_name }}.accounts.reset import (
+    make_reset_token,
+    public_url_for,
+    send_reset_email,
+)
+
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+@pytest.fixture
+def outbox(monkeypatch):
+    """The messages sent through mail.send_email, instead of sending them."""
+    sent = []
+    monkeypatch.setattr(mail, "send_email", lambda to, subject, body: sent.append((to, body)))
+    return sent
+
+
+def ask_for_reset(client, csrf, email):
+    data = {"email": email, "csrf_token": csrf("/auth/reset")}
+    return client.post("/auth/reset", data=data)
+
+
+def reset_link(body):
+    return re.search(r"http://localhost(/auth/reset/\S+)", body).group(1)
+
+
+def choose_password(client, csrf, link, password=NEW_PASSWORD):
+    data = {"password": password, "confirm": password, "csrf_token": csrf(link)}
+    return client.post(link, data=data)
+
+
+def test_a_reset_link_is_mailed_and_sets_a_new_password(
+    client, csrf, make_user, log_in, outbox, password
+):
+    user = make_user()
+    response = ask_for_reset(client, csrf, "Ada@example.com")
+    assert response.status_code == 302
+    [(to, body)] = outbox
+    assert to == "ada@example.com"
+    link = reset_link(body)
+    assert client.get(link).status_code == 200
+    response = choose_password(client, csrf, link)
+    assert response.headers["Location"] == "/auth/login"
+    assert user.check_password(NEW_PASSWORD)
+    assert log_in(password=password).status_code == 200  # the old one no longer works
+    assert log_in(password=NEW_PASSWORD).status_code == 302
+
+
+def test_an_unknown_email_gets_the_same_answer_and_no_mail(client, csrf, make_user, outbox):
+    make_user()
+    known = ask_for_reset(client, csrf, "ada@example.com")
+    unknown = ask_for_reset(client, csrf, "bob@example.com")
+    assert (unknown.status_code, unknown.headers["Location"]) == (
+        known.status_code,
+        known.headers["Location"],
+    )
+    assert len(outbox) == 1
+
+
+def test_a_used_link_is_refused(client, csrf, make_user, outbox):
+    user = make_user()
+    ask_for_reset(client, csrf, "ada@example.com")
+    link = reset_link(outbox[0][1])
+    choose_password(client, csrf, link)
+    response = client.get(link)
+    assert response.headers["Location"] == "/auth/reset"
+    assert choose_password(client, csrf, "/auth/reset", "another passphrase").status_code == 200
+    assert user.check_password(NEW_PASSWORD)
+
+
+def test_an_expired_link_is_refused(app, client, csrf, make_user, monkeypatch, password):
+    user = make_user()
+    two_hours_ago = int(time.time()) - 2 * 3600
+    with app.test_request_context(), monkeypatch.context() as patch:
+        patch.setattr(TimestampSigner, "get_timestamp", lambda self: two_hours_ago)
+        token = make_reset_token(user)
+    link = f"/auth/reset/{token}"
+    assert client.get(link).headers["Location"] == "/auth/reset"
+    data = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "csrf_token": csrf("/auth/reset")}
+    assert client.post(link, data=data).status_code == 302
+    assert user.check_password(password)
+
+
+def test_a_forged_link_is_refused(client):
+    assert client.get("/auth/reset/not-a-token").headers["Location"] == "/auth/reset"
+
+
+def test_a_reset_ends_every_other_session(app, client, csrf, make_user, log_in, outbox, password):
+    make_user()
+    elsewhere = app.test_client()  # the account, logged in on another device
+    token = CSRF_TOKEN.search(elsewhere.get("/auth/login").get_data(as_text=True)).group(1)
+    data = {"email": "ada@example.com", "password": password, "csrf_token": token}
+    assert elsewhere.post("/auth/login", data=data).status_code == 302
+    assert elsewhere.get("/notes/").status_code == 200
+    ask_for_reset(client, csrf, "ada@example.com")
+    choose_password(client, csrf, reset_link(outbox[0][1]))
+    assert elsewhere.get("/notes/").status_code == 302  # sent to log in again
+    assert log_in(password=NEW_PASSWORD).status_code == 302
+
+
+def test_links_in_mail_are_built_from_public_url(app_of_its_own, outbox):
+    client = app_of_its_own(PUBLIC_URL="https://service.example").test_client()
+    page = client.get("/auth/reset", headers={"Host": "service.example"})
+    token = CSRF_TOKEN.search(page.get_data(as_text=True)).group(1)
+    data = {"email": "ada@example.com", "csrf_token": token}
+    client.post("/auth/reset", data=data, headers={"Host": "service.example"})
+    [(_, body)] = outbox
+    assert re.search(r"https://service\.example/auth/reset/\S+", body)
+
+
+def test_a_reset_asked_for_another_host_is_refused(app_of_its_own, outbox):
+    client = app_of_its_own(PUBLIC_URL="https://service.example").test_client()
+    headers = {"Host": "evil.example"}
+    response = client.post("/auth/reset", data={"email": "ada@example.com"}, headers=headers)
+    assert response.status_code == 400
+    assert outbox == []
+
+
+def test_production_builds_no_link_without_public_url(make_app, caplog, password):
+    app = make_app(APP_ENV="production", SECRET_KEY="s" * 48)
+    with app.test_request_context(headers={"Host": "evil.example"}):
+        assert public_url_for("auth.reset_password", token="t") is None
+        send_reset_email(User(email="ada@example.com", password=password))
+    assert "set PUBLIC_URL" in caplog.text
+
+
+def test_reset_mails_are_limited_per_account_whatever_the_address(app_of_its_own, outbox):
+    client = app_of_its_own(RESET_RATE_LIMIT="2 per hour").test_client()
+    client.application.config["WTF_CSRF_ENABLED"] = False
+    statuses = [
+        client.post(
+            "/auth/reset",
+            data={"email": "Ada@example.com"},
+            headers={"X-Forwarded-For": f"203.0.113.{n}"},
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    assert len(outbox) == 2

@@ -1,0 +1,155 @@
+import re
+
+import pytest
+from flask import get_flashed_messages
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from {{ cookiecutter.package_name }}.accounts.models import User
+from {{ cookiecutter.package_name }}.admin.views import UserView
+from {{ cookiecutter.package_name }}.notes.models import Note
+from {{ cookiecutter.package_name }}.platform.database import db
+
+ADMIN_PAGES = ["/admin/", "/admin/admin_users/", "/admin/admin_notes/", "/admin/admin_users/new/"]
+
+
+@pytest.fixture
+def admin(make_user, log_in):
+    user = make_user("root@example.com", is_admin=True)
+    log_in("root@example.com")
+    return user
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_visitors_are_sent_to_log_in(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login?next=")
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_users_who_are_not_admins_get_403(client, make_user, log_in, path):
+    make_user()
+    log_in()
+    assert client.get(path).status_code == 403
+
+
+def test_a_non_admin_cannot_post_to_the_admin(
+    client, make_user, log_in, csrf, db_session, password
+):
+    make_user()
+    log_in()
+    data = {"email": "mallory@example.com", "is_admin": "y", "password": password}
+    data["csrf_token"] = csrf("/notes/")
+    assert client.post("/admin/admin_users/new/", data=data).status_code == 403
+    assert db_session.scalar(select(User).where(User.email == "mallory@example.com")) is None
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_admins_see_every_page_and_never_a_password_hash(client, admin, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert b"scrypt:" not in response.data
+    assert b"password_hash" not in response.data.lower().replace(b"-", b"_")
+
+
+def test_admin_pages_run_no_inline_script(client, admin):
+    page = client.get("/admin/admin_users/").get_data(as_text=True)
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)
+    assert re.search(r'<script src="/static/[0-9a-f]{12}/admin-confirm\.js">', page)
+    assert "unsafe-inline" not in client.get("/admin/").headers["Content-Security-Policy"]
+
+
+def test_admins_create_a_user_with_a_password(client, admin, csrf, db_session, password):
+    data = {
+        "email": "Bob@Example.com",
+        "password": password,
+        "csrf_token": csrf("/admin/admin_users/new/"),
+    }
+    response = client.post("/admin/admin_users/new/", data=data)
+    assert response.status_code == 302
+    bob = db_session.scalar(select(User).where(User.email == "bob@example.com"))
+    assert bob.check_password(password)
+    assert not bob.is_admin
+
+
+def test_a_new_user_needs_a_password(client, admin, csrf, db_session):
+    data = {"email": "bob@example.com", "csrf_token": csrf("/admin/admin_users/new/")}
+    response = client.post("/admin/admin_users/new/", data=data, follow_redirects=True)
+    assert b"A new account needs a password." in response.data
+    assert db_session.scalar(select(User).where(User.email == "bob@example.com")) is None
+
+
+def test_admin_forms_need_the_csrf_token(client, admin, db_session, password):
+    data = {"email": "bob@example.com", "password": password}
+    assert client.post("/admin/admin_users/new/", data=data).status_code == 400
+
+
+def test_admins_edit_and_delete_anyones_note(client, admin, make_user, csrf, db_session):
+    bob = make_user("bob@example.com")
+    note = Note(title="Bob's", body="", owner=bob)
+    db_session.add(note)
+    db_session.commit()
+    assert b"bob@example.com" in client.get("/admin/admin_notes/").data
+    edit = f"/admin/admin_notes/edit/?id={note.id}"
+    data = {"title": "Edited", "body": "by an admin", "owner": bob.id, "csrf_token": csrf(edit)}
+    assert client.post(edit, data=data).status_code == 302
+    db_session.refresh(note)
+    assert note.title == "Edited"
+    data = {"id": note.id, "csrf_token": csrf("/admin/admin_notes/")}
+    assert client.post("/admin/admin_notes/delete/", data=data).status_code == 302
+    assert db_session.scalars(select(Note)).all() == []
+
+
+def new_user_form(csrf, email, password):
+    return {"email": email, "password": password, "csrf_token": csrf("/admin/admin_users/new/")}
+
+
+@pytest.mark.parametrize("spelling", ["bob@example.com", "BOB@example.com"])
+def test_a_taken_email_is_refused_without_showing_any_sql(
+    client, admin, csrf, make_user, db_session, password, spelling
+):
+    make_user("bob@example.com")
+    data = new_user_form(csrf, spelling, password)
+    response = client.post("/admin/admin_users/new/", data=data, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "An account with this email exists already." in page
+    for leak in ("INSERT", "password_hash", "scrypt:", "IntegrityError", "UNIQUE"):
+        assert leak not in page, leak
+    assert len(db_session.scalars(select(User)).all()) == 2  # the admin and Bob
+
+
+def test_an_edit_onto_a_taken_email_is_refused(client, admin, csrf, make_user, db_session):
+    bob = make_user("bob@example.com")
+    edit = f"/admin/admin_users/edit/?id={bob.id}"
+    # Another spelling of the admin's own email: only the normalised one matches.
+    data = {"email": "ROOT@Example.com", "csrf_token": csrf(edit)}
+    response = client.post(edit, data=data, follow_redirects=True)
+    assert b"An account with this email exists already." in response.data
+    db_session.refresh(bob)
+    assert bob.email == "bob@example.com"
+
+
+@pytest.mark.parametrize("email", ["not an email", "bob@", "bob\x00@example.com"])
+def test_an_email_that_is_not_one_is_refused(client, admin, csrf, db_session, password, email):
+    data = new_user_form(csrf, email, password)
+    response = client.post("/admin/admin_users/new/", data=data)
+    assert response.status_code == 200  # the form again, with its error
+    assert db_session.scalar(select(User).where(User.email != "root@example.com")) is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=-1", "page=-99999999999", "page_size=-5", "search=%00", "search=a%00b", "sort=99"],
+)
+def test_list_pages_take_any_page_number_or_search(client, admin, query):
+    for view in ("admin_users", "admin_notes"):
+        assert client.get(f"/admin/{view}/?{query}").status_code == 200, (view, query)
+
+
+def test_a_database_refusal_is_flashed_without_its_statement(app):
+    statement = "INSERT INTO users (email, password_hash) VALUES ('x', 'scrypt:...')"
+    with app.test_request_context():
+        view = UserView(User, db, endpoint="probe")
+        assert view.handle_view_exception(IntegrityError(statement, {}, Exception("dup")))
+        assert get_flashed_messages() == ["The database refused the change."]

@@ -1,0 +1,218 @@
+import json
+
+import pytest
+
+from {{ cookiecutter.package_name }}.accounts.models import User
+from {{ cookiecutter.package_name }}.notes.models import MAX_BODY_LENGTH, MAX_TITLE_LENGTH, Note
+
+
+@pytest.fixture
+def note(db_session, user):
+    note = Note(title="Groceries", body="Eggs, flour", owner=user)
+    db_session.add(note)
+    db_session.commit()
+    return note
+
+
+@pytest.fixture
+def strangers_note(db_session):
+    stranger = User(email="eve@example.com", password="another long password")
+    note = Note(title="Eve's secret", body="", owner=stranger)
+    db_session.add(note)
+    db_session.commit()
+    return note
+
+
+def test_create_a_note(client, bearer):
+    response = client.post(
+        "/api/v1/notes", json={"title": "Groceries", "body": "Eggs"}, headers=bearer
+    )
+    assert response.status_code == 201
+    assert response.json["title"] == "Groceries"
+    assert response.json["body"] == "Eggs"
+    assert set(response.json) == {"id", "title", "body", "created_at", "updated_at"}
+    assert response.json["created_at"].endswith("+00:00")
+
+
+def test_the_body_is_optional(client, bearer):
+    response = client.post("/api/v1/notes", json={"title": "Title only"}, headers=bearer)
+    assert response.status_code == 201
+    assert response.json["body"] == ""
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({}, "title"),
+        ({"title": ""}, "title"),
+        ({"title": "x" * (MAX_TITLE_LENGTH + 1)}, "title"),
+        ({"title": 5}, "title"),
+        ({"title": "nul \x00 inside"}, "title"),
+        ({"title": "lone \ud800 surrogate"}, "title"),
+        ({"title": "ok", "body": "\udfff"}, "body"),
+        ({"title": "ok", "body": "x" * (MAX_BODY_LENGTH + 1)}, "body"),
+        ({"title": "ok", "owner_id": 2}, "owner_id"),
+    ],
+)
+def test_invalid_input_is_422_with_the_field_errors(client, bearer, payload, field):
+    response = client.post("/api/v1/notes", json=payload, headers=bearer)
+    assert response.status_code == 422
+    assert response.json["code"] == 422
+    assert field in response.json["errors"]["json"]
+
+
+def test_the_longest_title_and_body_are_taken(client, bearer):
+    note = {"title": "t" * MAX_TITLE_LENGTH, "body": "b" * MAX_BODY_LENGTH}
+    response = client.post("/api/v1/notes", json=note, headers=bearer)
+    assert response.status_code == 201
+    assert response.json["body"] == note["body"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than Python's recursion limit
+        b'{"title": ' + b"9" * 5000 + b"}",  # more digits than Python converts
+        b'{"title": "unterminated',
+        b"\xff\xfe not UTF-8",
+    ],
+)
+def test_json_python_cannot_read_is_400(client, bearer, body):
+    headers = {**bearer, "Content-Type": "application/json"}
+    response = client.post("/api/v1/notes", data=body, headers=headers)
+    assert response.status_code == 400
+    assert response.json["errors"] == {"json": ["Invalid JSON body."]}
+
+
+def test_a_body_over_the_limit_is_413_unread(client, bearer):
+    body = b'{"title": "big", "body": "' + b"x" * (1024 * 1024) + b'"}'
+    headers = {**bearer, "Content-Type": "application/json"}
+    response = client.post("/api/v1/notes", data=body, headers=headers)
+    assert response.status_code == 413
+    assert set(response.json) == {"code", "status", "message", "request_id"}
+
+
+def test_api_answers_are_not_stored_by_caches(client, bearer, note):
+    assert client.get("/api/v1/notes", headers=bearer).headers["Cache-Control"] == "no-store"
+
+
+def test_a_body_that_is_not_json_is_refused(client, bearer):
+    response = client.post(
+        "/api/v1/notes", data="title=x", headers={**bearer, "Content-Type": "text/plain"}
+    )
+    assert response.status_code == 422
+
+
+def test_get_a_note(client, bearer, note):
+    response = client.get(f"/api/v1/notes/{note.id}", headers=bearer)
+    assert response.status_code == 200
+    assert response.json["id"] == note.id
+    assert response.json["title"] == "Groceries"
+
+
+def test_update_a_note(client, bearer, note):
+    response = client.put(
+        f"/api/v1/notes/{note.id}", json={"title": "Shopping", "body": "Milk"}, headers=bearer
+    )
+    assert response.status_code == 200
+    assert (response.json["title"], response.json["body"]) == ("Shopping", "Milk")
+
+
+def test_an_invalid_update_changes_nothing(client, bearer, note):
+    response = client.put(f"/api/v1/notes/{note.id}", json={"title": ""}, headers=bearer)
+    assert response.status_code == 422
+    assert client.get(f"/api/v1/notes/{note.id}", headers=bearer).json["title"] == "Groceries"
+
+
+def test_delete_a_note(client, bearer, note):
+    response = client.delete(f"/api/v1/notes/{note.id}", headers=bearer)
+    assert response.status_code == 204
+    assert client.get(f"/api/v1/notes/{note.id}", headers=bearer).status_code == 404
+
+
+@pytest.mark.parametrize("method", ["get", "put", "delete"])
+def test_another_accounts_note_is_not_found(client, bearer, strangers_note, method):
+    response = getattr(client, method)(
+        f"/api/v1/notes/{strangers_note.id}", json={"title": "Mine now"}, headers=bearer
+    )
+    assert response.status_code == 404
+    assert response.json["code"] == 404
+
+
+@pytest.mark.parametrize("note_id", [999999, 2147483648, 10**30])
+def test_a_missing_or_impossible_id_is_not_found(client, bearer, note_id):
+    assert client.get(f"/api/v1/notes/{note_id}", headers=bearer).status_code == 404
+
+
+def test_the_list_has_only_my_notes(client, bearer, note, strangers_note):
+    response = client.get("/api/v1/notes", headers=bearer)
+    assert response.status_code == 200
+    assert [item["title"] for item in response.json] == ["Groceries"]
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_the_list_needs_a_token(client, method):
+    response = getattr(client, method)("/api/v1/notes", json={"title": "x"})
+    assert response.status_code == 401
+
+
+def test_the_list_is_paginated(client, bearer, db_session, user):
+    db_session.add_all(Note(title=f"Note {n}", owner=user) for n in range(25))
+    db_session.commit()
+    response = client.get("/api/v1/notes?page=2&page_size=10", headers=bearer)
+    assert response.status_code == 200
+    assert len(response.json) == 10
+    pagination = json.loads(response.headers["X-Pagination"])
+    assert pagination == {
+        "total": 25,
+        "total_pages": 3,
+        "first_page": 1,
+        "last_page": 3,
+        "page": 2,
+        "previous_page": 1,
+        "next_page": 3,
+    }
+    assert response.headers["Link"] == ", ".join(
+        [
+            '<http://localhost/api/v1/notes?page=1&page_size=10>; rel="first"',
+            '<http://localhost/api/v1/notes?page=3&page_size=10>; rel="last"',
+            '<http://localhost/api/v1/notes?page=1&page_size=10>; rel="prev"',
+            '<http://localhost/api/v1/notes?page=3&page_size=10>; rel="next"',
+        ]
+    )
+    last = client.get("/api/v1/notes?page=3&page_size=10", headers=bearer)
+    assert len(last.json) == 5
+    assert "next_page" not in json.loads(last.headers["X-Pagination"])
+    assert 'rel="next"' not in last.headers["Link"]
+
+
+def test_following_next_links_visits_every_note_once(client, bearer, db_session, user):
+    db_session.add_all(Note(title=f"Note {n}", owner=user) for n in range(7))
+    db_session.commit()
+    url, seen = "/api/v1/notes?page_size=3", []
+    while url:
+        response = client.get(url, headers=bearer)
+        seen += [item["id"] for item in response.json]
+        url = next_link(response.headers["Link"])
+    assert len(seen) == len(set(seen)) == 7
+
+
+def next_link(header):
+    for link in header.split(", "):
+        target, _, rel = link.partition("; ")
+        if rel == 'rel="next"':
+            return target.strip("<>")
+    return None
+
+
+def test_pages_past_the_end_are_empty(client, bearer, note):
+    response = client.get(f"/api/v1/notes?page={10**20}", headers=bearer)
+    assert response.status_code == 200
+    assert response.json == []
+
+
+@pytest.mark.parametrize("query", ["page=0", "page_size=101", "page=x"])
+def test_bad_pagination_is_422(client, bearer, query):
+    response = client.get(f"/api/v1/notes?{query}", headers=bearer)
+    assert response.status_code == 422
+    assert "query" in response.json["errors"]

@@ -1,0 +1,13 @@
+{%- from "parts.jinja" import web_ui, limits with context -%}
+"""Accounts: who the users are (models.py) and the commands that make them
+(commands.py){% if limits %}; checking a password (passwords.py) and limiting
+the guesses (limits.py){% endif %}{% if web_ui %}; and the pages to sign up, log
+in and reset a password (views.py){% endif %}."""
+
+from flask import Flask
+
+from .commands import create_user_command
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_user_command)

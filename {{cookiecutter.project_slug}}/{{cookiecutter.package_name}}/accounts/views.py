@@ -1,0 +1,147 @@
+"""The account pages under /auth/: sign up, log in, log out, and reset a
+forgotten password by mail."""
+
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .. import mail
+from ..platform.database import db
+from ..platform.environment import int_setting
+from .forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
+from .limits import attempts_per_account, attempts_per_address, per_account
+from .models import User, user_by_email
+from .passwords import authenticate
+from .reset import send_reset_email, user_for_reset_token
+from .sessions import login_manager
+
+bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
+
+
+def settings(environ, config) -> dict:
+    production = config["APP_ENV"] == "production"
+    return {
+        "RESET_RATE_LIMIT": environ.get("RESET_RATE_LIMIT", "3 per hour; 10 per day"),
+        # Seconds a password reset link stays valid.
+        "PASSWORD_RESET_MAX_AGE": int_setting(environ, "PASSWORD_RESET_MAX_AGE", 3600),
+        # "Keep me logged in": a cookie as guarded as the session's, for a while.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int_setting(environ, "REMEMBER_DAYS", 14)),
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+    }
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    app.register_blueprint(bp)
+
+
+MAIL_NOT_SENT = "We could not send the email just now. Please try again in a minute."
+# However many addresses ask, one mailbox gets only so many reset links.
+reset_mails_per_account = per_account("RESET_RATE_LIMIT")
+# Control characters and spaces have no place in a path we redirect to.
+UNSAFE_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+
+def local_url(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None: no open redirects."""
+    if not target or UNSAFE_IN_URL.search(target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:  # browsers read a backslash as a slash: /\host is //host
+        return None
+    return target
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@attempts_per_address
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        if user_by_email(form.email.data):
+            form.email.errors.append("An account with this email exists already.")
+        else:
+            user = User(email=form.email.data, password=form.password.data)
+            db.session.add(user)
+            db.session.commit()
+            login_user(user)
+            flash("Welcome! Your account is ready.", "success")
+            return redirect(url_for("notes.index"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@attempts_per_address
+@attempts_per_account
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user:
+            login_user(user, remember=form.remember.data)
+            flash("You are logged in.", "success")
+            return redirect(local_url(request.args.get("next")) or url_for("notes.index"))
+        flash("Wrong email or password.", "error")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("home.index"))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """End every session and "keep me logged in" cookie of the account."""
+    current_user.end_sessions()
+    db.session.commit()
+    logout_user()
+    flash("You are logged out on every device.", "info")
+    return redirect(url_for("home.index"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@attempts_per_address
+@reset_mails_per_account
+def request_reset():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = user_by_email(form.email.data)
+        if user:
+            try:
+                send_reset_email(user)
+            except mail.MailNotSent:
+                # Said plainly rather than dropped: the person asks again later.
+                flash(MAIL_NOT_SENT, "error")
+                page = render_template("accounts/reset_request.html", form=form)
+                return page, 503, {"Retry-After": "60"}
+        # The same answer either way: the page does not tell who has an account.
+        flash("If an account uses that address, a reset link is on its way to it.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    user = user_for_reset_token(token)
+    if user is None:
+        flash("That reset link has expired or was used already; ask for a new one.", "error")
+        return redirect(url_for("auth.request_reset"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user.set_password(form.password.data)  # which ends its other sessions
+        db.session.commit()
+        logout_user()
+        flash("Your password is changed. Log in with it.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("accounts/reset_password.html", form=form)

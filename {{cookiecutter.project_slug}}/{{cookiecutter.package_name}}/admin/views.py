@@ -1,0 +1,104 @@
+"""The admin's views: who may enter, the base of every model's view, and the
+users' own."""
+
+import logging
+from typing import ClassVar
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import AdminIndexView
+from flask_admin.contrib.sqla import ModelView
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+from wtforms import EmailField, PasswordField, ValidationError
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from ..accounts.models import (
+    MAX_EMAIL_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    normalize_email,
+    user_by_email,
+)
+from ..pages.forms import CONTROL_CHARACTER, Form
+from ..platform.database import MAX_ID, db
+
+logger = logging.getLogger(__name__)
+
+
+class AdminsOnly:
+    def is_accessible(self):
+        return current_user.is_authenticated and current_user.is_admin
+
+    def inaccessible_callback(self, name, **kwargs):
+        if current_user.is_authenticated:
+            abort(403)
+        return redirect(url_for("auth.login", next=request.full_path))
+
+
+class AdminHome(AdminsOnly, AdminIndexView):
+    pass
+
+
+class DatabaseView(AdminsOnly, ModelView):
+    """The base of every model's view in the admin."""
+
+    # The pages' own form base: Flask-WTF's, so the admin's forms carry the
+    # CSRF token that CSRFProtect requires, and refusing control characters.
+    form_base_class = Form
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, *args, **kwargs):
+        # The page number and the search come from the URL: keep them to what
+        # the database takes (a negative offset or a NUL would be a 500).
+        page = min(max(page or 0, 0), MAX_ID)
+        if search:
+            search = CONTROL_CHARACTER.sub("", search)
+        return super().get_list(page, sort_column, sort_desc, search, filters, *args, **kwargs)
+
+    def get_one(self, id):
+        # The id comes from the URL: anything but a whole number the database
+        # holds is a record that does not exist, which Flask-Admin then says.
+        try:
+            number = int(id)
+        except (TypeError, ValueError):
+            return None
+        return db.session.get(self.model, number) if 0 < number <= MAX_ID else None
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        # Flask-Admin would flash the database's message, which quotes the
+        # statement and its values (a password hash among them).
+        if isinstance(exc, SQLAlchemyError):
+            logger.warning("admin change refused", extra={"fields": {"error": type(exc).__name__}})
+            flash("The database refused the change.", "error")
+            return True
+        return super().handle_view_exception(exc)
+
+
+class UserView(DatabaseView):
+    column_list = ("email", "is_admin", "created_at")
+    column_searchable_list = ("email",)
+    column_default_sort = "email"
+    # The email is a field of this form rather than of the model's, so that
+    # its uniqueness is checked below, against the record being edited.
+    # The hash is never shown nor edited: a new password is set through it.
+    form_columns = ("email", "is_admin", "password")
+    form_extra_fields: ClassVar = {
+        "email": EmailField(
+            "Email", validators=[InputRequired(), Email(), Length(max=MAX_EMAIL_LENGTH)]
+        ),
+        "password": PasswordField(
+            "New password",
+            validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
+            description="Leave empty to keep the current password.",
+        ),
+    }
+
+    def on_model_change(self, form, model, is_created):
+        model.email = normalize_email(model.email)
+        with db.session.no_autoflush:  # the edited record is not written yet
+            holder = user_by_email(model.email)
+        if holder is not None and holder is not model:
+            raise ValidationError("An account with this email exists already.")
+        if form.password.data:
+            model.set_password(form.password.data)
+        elif is_created:
+            raise ValidationError("A new account needs a password.")

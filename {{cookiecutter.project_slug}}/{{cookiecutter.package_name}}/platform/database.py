@@ -1,0 +1,70 @@
+"""The database: Flask-SQLAlchemy's `db`, SQLite's rules, and sessions that
+end without errors. On Postgres, postgres.py bounds every wait."""
+
+import logging
+import os
+
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData, event
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase
+
+logger = logging.getLogger(__name__)
+
+# Ids are INTEGER columns, 32-bit in Postgres: a larger id in a URL is
+# answered 404 by the router rather than refused by the database.
+MAX_ID = 2**31 - 1
+
+
+class Base(DeclarativeBase):
+    # Named constraints let Alembic alter and drop them, on SQLite too.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def init_app(app: Flask) -> None:
+    database = app.config["DATABASE"]
+    if database.sqlite_file:
+        os.makedirs(os.path.dirname(os.path.abspath(database.sqlite_file)), exist_ok=True)
+    db.init_app(app)
+    if database.is_sqlite:
+        with app.app_context():
+            event.listen(db.engine, "connect", enforce_sqlite_foreign_keys)
+    else:
+        # Imported here: psycopg is for Postgres alone.
+        from . import postgres
+
+        postgres.init_app(app)
+    # After `db.init_app`: teardowns run last-registered first, so the session
+    # is closed here before Flask-SQLAlchemy's own teardown runs.
+    app.teardown_appcontext(close_session)
+
+
+def enforce_sqlite_foreign_keys(dbapi_connection, connection_record):
+    """SQLite ignores foreign keys (and ON DELETE CASCADE) unless asked."""
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+
+def close_session(error: BaseException | None) -> None:
+    """Close the request's session. If its connection died after the last
+    query (a failover, a restart), the pool throws the connection away
+    instead of failing a request that has already been answered."""
+    try:
+        db.session.close()
+    except SQLAlchemyError as close_error:
+        db.session().invalidate()  # the scoped session itself has no invalidate()
+        logger.warning(
+            "database connection lost after the request",
+            extra={"fields": {"error": type(getattr(close_error, "orig", close_error)).__name__}},
+        )

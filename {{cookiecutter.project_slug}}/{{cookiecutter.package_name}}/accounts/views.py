@@ -1,14 +1,13 @@
 """The account pages under /auth/: sign up, log in, log out, and reset a
 forgotten password by mail."""
 
-import re
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import mail
+from ..pages.redirects import local_url
 from ..platform.database import db
 from ..platform.environment import int_setting
 from .forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
@@ -43,20 +42,6 @@ def init_app(app: Flask) -> None:
 MAIL_NOT_SENT = "We could not send the email just now. Please try again in a minute."
 # However many addresses ask, one mailbox gets only so many reset links.
 reset_mails_per_account = per_account("RESET_RATE_LIMIT")
-# Control characters and spaces have no place in a path we redirect to.
-UNSAFE_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f]")
-
-
-def local_url(target: str | None) -> str | None:
-    """`target` if it is a path on this site, else None: no open redirects."""
-    if not target or UNSAFE_IN_URL.search(target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target:  # browsers read a backslash as a slash: /\host is //host
-        return None
-    return target
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ gets its own `Admin`, so apps built side by side (tests) share no views.
 """
 
 import click
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, abort, request
 from flask.cli import with_appcontext
 from flask_admin import Admin
 from flask_admin.contrib.sqla import ModelView
@@ -15,10 +15,13 @@ from flask_admin.theme import Bootstrap4Theme
 
 from ..accounts.commands import create_account
 from ..accounts.models import MIN_PASSWORD_LENGTH, User, normalize_email
+from ..pages import add_to_navigation
+from ..pages.redirects import local_url
 from ..platform.database import db
 from ..platform.extending import allow_in_policy
 from .views import AdminHome, UserView
 
+URL = "/admin"
 # No routes: it makes templates/admin/service_base.html known to Flask.
 bp = Blueprint("admin_layout", __name__, template_folder="templates")
 
@@ -31,14 +34,25 @@ def init_app(app: Flask) -> None:
     site = Admin(
         app,
         name=f"{app.config['SERVICE_NAME']} admin",
-        url="/admin",
-        index_view=AdminHome(url="/admin"),
+        url=URL,
+        index_view=AdminHome(url=URL),
         theme=Bootstrap4Theme(base_template="admin/service_base.html"),
     )
     # Given `db`, the views use db.session as it is at each request.
     site.add_view(UserView(User, db, name="Users", endpoint="admin_users"))
     app.extensions["admin_site"] = site
+    app.before_request(refuse_a_return_url_elsewhere)
+    add_to_navigation(app, "Admin", "admin.index", admins_only=True)
     app.cli.add_command(create_admin_command)
+
+
+def refuse_a_return_url_elsewhere() -> None:
+    """After a change, Flask-Admin sends the browser to the page its `url`
+    parameter names: only a path on this site is taken (no open redirects)."""
+    if request.path.startswith(URL + "/"):
+        target = request.values.get("url")
+        if target is not None and local_url(target) is None:
+            abort(400, description="The url parameter must be a path on this site.")
 
 
 def add_view(app: Flask, view: ModelView) -> None:

@@ -45,8 +45,8 @@ from .platform import redis_client
 {%- endif %}
 from .platform.settings import instance_path, load_settings
 
-SERVICE_NAME = {{ cookiecutter.project_name | tojson }}
-SERVICE_DESCRIPTION = {{ cookiecutter.description | tojson }}
+{{ cookiecutter.project_name | python_assignment("SERVICE_NAME") }}
+{{ cookiecutter.description | python_assignment("SERVICE_DESCRIPTION") }}
 
 # What the service is made of, in the order each is set up: a module with a
 # `settings(environ, config)` function adds its settings, and its

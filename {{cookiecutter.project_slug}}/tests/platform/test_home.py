@@ -1,12 +1,16 @@
 import re
 
+from markupsafe import escape
+
 from {{ cookiecutter.package_name }}.platform.static_files import content_digest
 
 
 def test_home_page_names_the_service(client, app):
     response = client.get("/")
     assert response.status_code == 200
-    assert app.config["SERVICE_NAME"].encode() in response.data
+    # As the page writes it: HTML-escaped (the name may hold quotes or <).
+    assert str(escape(app.config["SERVICE_NAME"])) in response.get_data(as_text=True)
+    assert str(escape(app.config["SERVICE_DESCRIPTION"])) in response.get_data(as_text=True)
     assert b'href="/healthz"' in response.data
 
 

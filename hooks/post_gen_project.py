@@ -1,12 +1,13 @@
-"""Finish the generated project: prune what was not chosen, a private .env,
-then the next steps. On a `cruft update` only the pruning: that render is a
-scratch copy to diff against, not a project anyone runs."""
+"""Finish the generated project: prune what was not chosen, write a private
+.env, and point to the README's first steps.
+
+Every render is finished the same way, `cruft update`'s scratch copies too:
+their .env is thrown away with them (cruft skips .env, so a project's own is
+never touched), and the closing line is true of any render."""
 
 import json
-import os
 import secrets
 import shutil
-import subprocess
 from pathlib import Path
 
 # All the answers, as JSON in a raw string (see pre_gen_project.py).
@@ -113,74 +114,23 @@ def write_env(project_dir):
     env_file.chmod(0o600)
 
 
-NEW_SECRET = "\"$(python -c 'import secrets; print(secrets.token_urlsafe(48))')\""
-# The app's own https://... address, as Heroku reports it.
-PUBLIC_URL = "\"$(heroku info -s | sed -n 's/^web_url=//p')\""
+# The README's sections that run the project, then deploy it. The steps live
+# there, with the answers filled in, where they can be read again later.
+README_SECTIONS = ("Run it locally", "Deploy to Heroku")
 
 
-def next_steps(slug, python_version, answers):
-    """The commands that run the project locally, then deploy it."""
-    with_worker = answers["use_celery"]
-    # The Procfile's long-running processes: what `honcho start` should run.
-    processes = "web worker beat" if with_worker else "web"
-    run = [
-        f"cd {slug}",
-        f"python{python_version} -m venv .venv && . .venv/bin/activate",
-        "pip install -r requirements-test.txt",
-        "flask db upgrade",
-        *(["flask create-admin        # an account for /admin/"] if answers["use_web_ui"] else []),
-        f"honcho start {processes}",
-    ]
-    deploy = [
-        f'git init -b main && git add . && git commit -m "Start {slug}"',
-        f"heroku create {slug}",
-        "heroku addons:create heroku-postgresql:essential-0",
-        *(["heroku addons:create heroku-redis:mini"] if with_worker else []),
-        f"heroku config:set SECRET_KEY={NEW_SECRET}",
-        f"heroku config:set PUBLIC_URL={PUBLIC_URL}",
-        "git push heroku main",
-        # Heroku starts new process types at zero dynos.
-        *(["heroku ps:scale worker=1 beat=1"] if with_worker else []),
-    ]
-    indent = "\n    "
-    return (
-        f"\nYour service is ready in ./{slug}. Run it locally:\n{indent}{indent.join(run)}\n"
-        f"\nDeploy it to Heroku:\n{indent}{indent.join(deploy)}\n"
-    )
-
-
-def is_cruft_update(command_line):
-    """Whether the command that started this render is `cruft update` (or
-    `cruft diff`), which render the template into a temporary directory."""
-    words = command_line.split()
-    for index, word in enumerate(words):
-        if os.path.basename(word) == "cruft":
-            return any(later in ("update", "diff") for later in words[index + 1 :])
-    return False
-
-
-def parent_command_line():
-    """The command line of the process that runs this hook: cookiecutter, or
-    cruft around it. cruft gives a hook no other sign of an update."""
-    parent = os.getppid()
-    try:
-        return Path(f"/proc/{parent}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:  # no /proc (macOS): ask ps
-        try:
-            return subprocess.run(
-                ["ps", "-o", "args=", "-p", str(parent)], capture_output=True, text=True
-            ).stdout
-        except OSError:
-            return ""
+def next_steps(slug):
+    """The closing line: where the next steps are. It does not say the
+    project is new, as a cruft update renders scratch copies too."""
+    run, deploy = README_SECTIONS
+    return f'\nNext steps for {slug}: its README.md, "{run}" then "{deploy}".\n'
 
 
 def main():
     answers = json.loads(ANSWERS)
     prune(Path.cwd(), unchosen_paths(answers, answers["package_name"]))
-    if is_cruft_update(parent_command_line()):
-        return
     write_env(Path.cwd())
-    print(next_steps(answers["project_slug"], answers["python_version"], answers))
+    print(next_steps(answers["project_slug"]))
 
 
 if __name__ == "__main__":

@@ -135,6 +135,36 @@ def test_procfile_names_each_process(default_project, render_variant):
     assert (default_project / ".flaskenv").read_text() == "FLASK_APP=wsgi\n"
 
 
+def readme_section(project, title):
+    readme = (project / "README.md").read_text()
+    return readme.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_gives_the_first_steps_for_the_answers(default_project, render_variant):
+    # The hook's closing line points here: these are the steps to run, then deploy.
+    python = QUESTIONS["python_version"]
+    bare = render_variant("bare")
+    run, deploy = readme_section(bare, "Run it locally"), readme_section(bare, "Deploy to Heroku")
+    assert f"python{python} -m venv" in run
+    assert re.search(r"honcho start web +#", run)
+    assert "create-admin" not in run
+    # The branch `git push heroku main` pushes; the steps in their order.
+    steps = ["git init -b main", "heroku create my-service", "git push heroku main"]
+    assert [deploy.index(step) for step in steps] == sorted(deploy.index(step) for step in steps)
+    # Links in mail and the accepted host names come from PUBLIC_URL.
+    assert "heroku config:set PUBLIC_URL=" in deploy
+    assert "redis" not in (run + deploy).lower()
+    assert "ps:scale worker" not in deploy
+
+    run = readme_section(default_project, "Run it locally")
+    deploy = readme_section(default_project, "Deploy to Heroku")
+    assert "flask create-admin" in run
+    assert "honcho start web worker beat" in run
+    assert "heroku addons:create heroku-redis:mini" in deploy
+    # Heroku starts new process types at zero dynos.
+    assert deploy.index("heroku ps:scale worker=1 beat=1") > deploy.index("git push heroku main")
+
+
 def test_without_celery_nothing_of_it_is_left(render_variant):
     project = render_variant("no-celery")
     for path in project_files(project):

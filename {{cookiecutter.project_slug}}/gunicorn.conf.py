@@ -10,30 +10,14 @@ import gc
 import os
 
 from gunicorn.glogging import Logger
-from gunicorn.workers.gthread import ThreadWorker
 
 bind = f"[::]:{os.environ.get('PORT', '5000')}"
 # WEB_CONCURRENCY is set by Heroku from the dyno size.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 
-
-class StoppingWorkerClosesListener(ThreadWorker):
-    """gunicorn's threaded worker, closing its listening socket as soon as it
-    stops accepting (SIGTERM), not after the requests in flight are done.
-
-    Otherwise a connection made in between waits in the socket's backlog,
-    unanswered, and is reset when the worker exits; closed, it is refused at
-    once, and the client (or router) can try another dyno.
-    """
-
-    def set_accept_enabled(self, enabled):
-        super().set_accept_enabled(enabled)
-        if not enabled and not self.alive:
-            for listener in self.sockets:
-                listener.close()
-
-
-worker_class = StoppingWorkerClosesListener
+# gunicorn's threaded worker, closing its listening socket as soon as SIGTERM
+# stops it: connections are refused then, not left to be reset (see the module).
+worker_class = "{{ cookiecutter.package_name }}.platform.gunicorn_worker.ListenerClosingWorker"
 threads = int(os.environ.get("WEB_THREADS", "4"))
 
 timeout = 20

@@ -207,7 +207,7 @@ def engine_options(environ, database: Database, pool_size: int) -> dict:
 
 
 def postgres_waits(environ) -> dict:
-    """libpq's connection parameters that bound every other wait on Postgres.
+    """libpq's connection parameters that bound each wait on the server itself.
 
     All stay well under the router's 30 s, so a request that needs a down,
     slow or unreachable database fails with a 503 instead of holding its

@@ -1,16 +1,23 @@
 """What the fault drills stand up and break: their own Postgres and Redis,
 a client that speaks to the service as Heroku's router would, and load.
 
-Each drill owns its servers (on free loopback ports, in temporary folders),
-so it can stop, freeze (SIGSTOP) and restart them; the machine's shared
-Postgres and Redis are never touched.
+Each drill owns its servers (in temporary folders), so it can stop, freeze
+and restart them; the machine's shared Postgres and Redis are never touched.
+Redis listens on a free loopback port and is frozen with SIGSTOP. Postgres
+runs in a network namespace of its own, reached over a veth pair, and is
+frozen by dropping every packet on that link: a frozen host or a network
+partition, as a client sees one. (A SIGSTOPped server on a live kernel would
+not do: the kernel still acknowledges its TCP data, which no client-side TCP
+setting can tell from a slow query.)
 """
 
-import contextlib
 import http.client
+import ipaddress
 import itertools
+import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -30,26 +37,123 @@ from harness import ROUTER_HEADERS, free_port, skip_or_fail
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def process_tree(pid: int) -> list[int]:
-    """`pid` and every process below it."""
-    tree = [pid]
-    for parent in tree:
-        children = Path(f"/proc/{parent}/task/{parent}/children")
-        if children.exists():
-            tree += [int(child) for child in children.read_text().split()]
-    return tree
+class Link:
+    """The network between this machine and a server: the server runs in a
+    network namespace of its own, joined to this one through a bridge in a
+    third namespace (the switch), on a private /30. Names are random, so two
+    test processes never share one.
+
+    `cut()` makes the switch drop every frame both ways (a queue that holds
+    none), `mend()` lets them pass again: a partition, in which both ends
+    send as usual and hear nothing. The drop is in the switch, not at either
+    end: a packet dropped by a machine's own queue would tell its TCP stack
+    so (it then retries in silence, keepalives included), which no partition
+    does. The neighbour entries are fixed, so the partition stays silent
+    rather than turn into local "no route to host" errors when ARP gives up.
+    """
+
+    def __init__(self):
+        for command in ("ip", "tc"):
+            if not shutil.which(command):
+                skip_or_fail(f"no {command} (iproute2): the Postgres drills need it")
+        token = secrets.token_hex(4)
+        self.namespace, self.switch = f"drill-pg-{token}", f"drill-sw-{token}"
+        # Interface names have 15 characters at most.
+        self.outside, self.inside = f"dpg{token}h", f"dpg{token}s"
+        self.ports = (f"dpg{token}a", f"dpg{token}b")
+        subnet = unused_subnet()
+        self.outside_address, self.address = (str(host) for host in subnet.hosts())
+        self.prefix = subnet.prefixlen
+        self.is_cut = False
+        self.set_up = False
+
+    def up(self) -> None:
+        self.set_up = True  # from here on, close() has something to remove
+        port_to_outside, port_to_inside = self.ports
+        ip("netns", "add", self.namespace)
+        ip("netns", "add", self.switch)
+        ip("link", "add", self.outside, "type", "veth", "peer", "name", port_to_outside,
+           "netns", self.switch)
+        ip("-n", self.namespace, "link", "add", self.inside, "type", "veth", "peer", "name",
+           port_to_inside, "netns", self.switch)
+        ip("-n", self.switch, "link", "add", "bridge", "type", "bridge")
+        for port in self.ports:
+            ip("-n", self.switch, "link", "set", port, "master", "bridge", "up")
+        ip("-n", self.switch, "link", "set", "bridge", "up")
+        ip("addr", "add", f"{self.outside_address}/{self.prefix}", "dev", self.outside)
+        ip("link", "set", self.outside, "up")
+        ip("-n", self.namespace, "addr", "add", f"{self.address}/{self.prefix}", "dev",
+           self.inside)
+        ip("-n", self.namespace, "link", "set", self.inside, "up")
+        ip("-n", self.namespace, "link", "set", "lo", "up")
+        ip("neigh", "replace", self.address, "lladdr", mac_address(self.inside, self.namespace),
+           "dev", self.outside, "nud", "permanent")
+        ip("-n", self.namespace, "neigh", "replace", self.outside_address, "lladdr",
+           mac_address(self.outside), "dev", self.inside, "nud", "permanent")
+
+    def run_inside(self, command: list[str]) -> list[str]:
+        """`command`, to be run in the server's namespace."""
+        return ["ip", "netns", "exec", self.namespace, *command]
+
+    def cut(self) -> None:
+        for port in self.ports:
+            tc(self.switch, "qdisc", "add", "dev", port, "root", "pfifo", "limit", "0")
+        self.is_cut = True
+
+    def mend(self) -> None:
+        for port in self.ports:
+            tc(self.switch, "qdisc", "del", "dev", port, "root", check=False)
+        self.is_cut = False
+
+    def close(self) -> None:
+        """Remove both namespaces and every link, whatever state they were
+        left in (deleting one end of a veth pair deletes both)."""
+        if not self.set_up:
+            return
+        for namespace in (self.namespace, self.switch):
+            ip("netns", "del", namespace, check=False)
+        ip("link", "del", self.outside, check=False)
+        self.set_up = False
 
 
-def freeze_tree(pid: int, frozen: bool) -> None:
-    """SIGSTOP (or SIGCONT) a server and all its processes: a hung host or a
-    network partition, where sockets stay open and nothing answers."""
-    for member in process_tree(pid):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(member, signal.SIGSTOP if frozen else signal.SIGCONT)
+def mac_address(device: str, namespace: str = "") -> str:
+    command = ["ip", *(["-n", namespace] if namespace else []), "-j", "link", "show", device]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return json.loads(output)[0]["address"]
+
+
+def ip(*args: str, check: bool = True) -> None:
+    run_network_command(["ip", *args], check)
+
+
+def tc(namespace: str, *args: str, check: bool = True) -> None:
+    run_network_command(["tc", "-n", namespace, *args], check)
+
+
+def run_network_command(command: list[str], check: bool) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)}: {result.stderr.strip()}")
+
+
+def unused_subnet() -> ipaddress.IPv4Network:
+    """A random /30 of 10.231.0.0/16 that no address on this machine is in."""
+    taken = subprocess.run(
+        ["ip", "-o", "-4", "addr", "show"], capture_output=True, text=True, check=True
+    ).stdout
+    addresses = [ipaddress.ip_interface(word).network for word in taken.split() if "/" in word]
+    subnets = list(ipaddress.ip_network("10.231.0.0/16").subnets(new_prefix=30))
+    while True:
+        subnet = secrets.choice(subnets)
+        if not any(subnet.overlaps(network) for network in addresses):
+            return subnet
 
 
 class OwnPostgres:
-    """A throwaway PostgreSQL cluster on a free port, run as the postgres user."""
+    """A throwaway PostgreSQL cluster, run as the postgres user in a network
+    namespace of its own (see Link): `freeze()` cuts the network to it."""
+
+    PORT = 5432  # the namespace is the server's alone
 
     def __init__(self):
         bindir = subprocess.run(
@@ -60,19 +164,31 @@ class OwnPostgres:
         if os.geteuid() != 0 or not shutil.which("runuser"):
             skip_or_fail("the drills start Postgres as the postgres user: run them as root")
         self.bin = Path(bindir)
-        self.port = free_port()
+        self.link = Link()
         self.folder = Path(tempfile.mkdtemp(prefix="drill-postgres-"))
-        shutil.chown(self.folder, "postgres", "postgres")
         self.data = self.folder / "data"
-        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-        self.as_postgres(
-            "initdb", "--auth=trust", "--username=postgres", "--no-sync", "-D", str(self.data)
-        )
-        self.start()
+        # Not loopback: the service would require TLS, which this server has not.
+        self.url = f"postgresql://postgres@{self.link.address}:{self.PORT}/postgres?sslmode=disable"
+        try:
+            shutil.chown(self.folder, "postgres", "postgres")
+            self.link.up()
+            self.as_postgres(
+                "initdb", "--auth=trust", "--username=postgres", "--no-sync", "-D", str(self.data)
+            )
+            # initdb trusts loopback only; the service connects over the link.
+            with open(self.data / "pg_hba.conf", "a") as hba:
+                hba.write(f"host all all {self.link.outside_address}/32 trust\n")
+            self.start()
+        except BaseException:
+            self.close()
+            raise
 
     def as_postgres(self, program: str, *args: str) -> None:
+        """Run a server program as the postgres user inside the namespace: the
+        server pg_ctl starts stays there."""
+        command = ["runuser", "-u", "postgres", "--", str(self.bin / program), *args]
         subprocess.run(
-            ["runuser", "-u", "postgres", "--", str(self.bin / program), *args],
+            self.link.run_inside(command),
             check=True,
             capture_output=True,
             cwd=self.folder,
@@ -81,7 +197,7 @@ class OwnPostgres:
 
     def start(self) -> None:
         options = (
-            f"-c port={self.port} -c listen_addresses=127.0.0.1 "
+            f"-c port={self.PORT} -c listen_addresses={self.link.address} "
             f"-c unix_socket_directories={self.folder} -c fsync=off "
             "-c max_connections=100 -c shared_buffers=32MB"
         )
@@ -94,15 +210,13 @@ class OwnPostgres:
         """A fast shutdown: sessions are ended, as in a failover or restart."""
         self.as_postgres("pg_ctl", "stop", "--wait", "-m", "fast", "-D", str(self.data))
 
-    @property
-    def pid(self) -> int:
-        return int((self.data / "postmaster.pid").read_text().split()[0])
-
     def freeze(self) -> None:
-        freeze_tree(self.pid, True)
+        """A network partition: every packet to and from the server is
+        dropped, and the server goes on running, unaware."""
+        self.link.cut()
 
     def thaw(self) -> None:
-        freeze_tree(self.pid, False)
+        self.link.mend()
 
     def count(self, sql: str) -> int:
         import psycopg
@@ -111,10 +225,14 @@ class OwnPostgres:
             return connection.execute(sql).fetchone()[0]
 
     def close(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            self.thaw()
-            self.as_postgres("pg_ctl", "stop", "-m", "immediate", "-D", str(self.data))
-        shutil.rmtree(self.folder, ignore_errors=True)
+        try:
+            if self.link.is_cut:
+                self.thaw()
+            if (self.data / "postmaster.pid").exists():
+                self.as_postgres("pg_ctl", "stop", "-m", "immediate", "-D", str(self.data))
+        finally:
+            self.link.close()
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class OwnRedis:

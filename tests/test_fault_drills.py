@@ -243,6 +243,8 @@ def test_postgres_stopped_mid_load(dyno_project, tmp_path, own_postgres, own_red
 
 # 3. Postgres frozen ----------------------------------------------------
 
+# Frozen as a client sees a frozen host or a network partition: every packet
+# to and from the server is dropped (drills.Link), the server runs on.
 FREEZE_SECONDS = 40
 
 
@@ -279,7 +281,7 @@ def test_postgres_frozen(dyno_project, tmp_path, own_postgres, own_redis):
     pages = [a for a in during if a.name == "page /"]
     assert pages and all(a.status == 200 for a in pages)
     recovery = first_success_after(answers, thawed)
-    assert recovery < 10, f"answers again only {recovery:.1f} s after SIGCONT"
+    assert recovery < 10, f"answers again only {recovery:.1f} s after the network came back"
     failures = [a for a in answers if a.status not in OK]
     one_line_per_failure(dyno)
     acknowledged, rows = check_no_write_lost(answers, own_postgres)
@@ -288,7 +290,7 @@ def test_postgres_frozen(dyno_project, tmp_path, own_postgres, own_redis):
         f"slowest request while frozen {slowest:.1f} s, {len(failures)} x 503; /healthz 503 in "
         f"{max(h.seconds for h in late_health):.1f} s at most; {len(pages)} pages "
         f"(max {max(a.seconds for a in pages):.1f} s); answering again {recovery:.1f} s "
-        f"after SIGCONT; {acknowledged} acknowledged writes, {rows} rows"
+        f"after the network came back; {acknowledged} acknowledged writes, {rows} rows"
     )
     record_drill_row(
         f"3. Postgres frozen {FREEZE_SECONDS} s", f"{len(answers)} requests",

@@ -1,5 +1,8 @@
-"""The web pages when Redis or the mail queue is away: limits still count,
-and a reset mail that cannot go out asks the person to try again."""
+"""The web pages when the database, Redis or the mail queue is away: a
+logged-in person gets the 503 page, limits still count, and a reset mail
+that cannot go out asks the person to try again."""
+
+from flask_login import login_required
 
 from {{ cookiecutter.package_name }} import mail
 from {{ cookiecutter.package_name }}.accounts.limits import limiter
@@ -28,3 +31,29 @@ def test_a_reset_mail_that_cannot_be_queued_asks_to_retry(client, csrf, make_use
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "60"
     assert b"could not send the email just now" in response.data
+
+
+def test_a_database_outage_shows_a_logged_in_person_the_503_page(
+    app_of_its_own, make_app, password
+):
+    working = app_of_its_own()
+    working.config["WTF_CSRF_ENABLED"] = False
+    client = working.test_client()
+    data = {"email": "ada@example.com", "password": password}
+    assert client.post("/auth/login", data=data).status_code == 302
+    # The same service, its database gone: nothing listens on port 1.
+    broken = make_app(DATABASE_URL="postgresql://postgres@127.0.0.1:1/gone")
+    broken.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @broken.get("/private")
+    @login_required
+    def private():
+        return "unreachable"
+
+    cookie = working.config["SESSION_COOKIE_NAME"]
+    person = broken.test_client()
+    person.set_cookie(cookie, client.get_cookie(cookie).value)
+    response = person.get("/private", headers={"Accept": "text/html"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert b"Log in" in response.data  # shown as to a visitor: who it is cannot be asked

@@ -3,6 +3,7 @@ with Retry-After, one log line per failure, nothing dropped silently."""
 
 import logging
 import os
+import socket
 import time
 
 import psycopg
@@ -13,23 +14,11 @@ from sqlalchemy.exc import OperationalError
 from {{ cookiecutter.package_name }}.platform import health, postgres
 from {{ cookiecutter.package_name }}.platform.database import db
 from {{ cookiecutter.package_name }}.platform.extending import add_health_check
-from {{ cookiecutter.package_name }}.platform.postgres import (
-    AnswerTimeoutConnection,
-    DatabaseDidNotAnswer,
-)
 from {{ cookiecutter.package_name }}.platform.settings import load_settings
 
 HTML = {"Accept": "text/html"}
 JSON = {"Accept": "application/json"}
 POSTGRES = "postgres://u:p@db.example.com/d"
-
-
-@pytest.fixture(autouse=True)
-def answering_database():
-    """A test that makes the database time out leaves the next ones a database
-    that is not failing fast."""
-    yield
-    postgres.breaker.reset()
 
 
 def settings(**environ):
@@ -52,8 +41,14 @@ def test_postgres_waits_have_defaults_under_the_routers_30_s():
     assert options["connect_args"] == {
         "connect_timeout": 3,
         "options": "-c statement_timeout=3000",
+        # A server the network no longer reaches: probes each second, and
+        # 3 s without an acknowledgement or a probe's answer end the wait.
+        "keepalives": 1,
+        "keepalives_idle": 1,
+        "keepalives_interval": 1,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 3000,
     }
-    assert config["DATABASE_ANSWER_TIMEOUT"] == 4
 
 
 def test_postgres_waits_are_settings():
@@ -62,19 +57,31 @@ def test_postgres_waits_are_settings():
         DATABASE_CONNECT_TIMEOUT="2",
         DATABASE_STATEMENT_TIMEOUT="8",
         DATABASE_POOL_TIMEOUT="1",
+        DATABASE_NETWORK_TIMEOUT="5",
     )
     options = config["SQLALCHEMY_ENGINE_OPTIONS"]
     assert options["pool_timeout"] == 1
     assert options["connect_args"]["connect_timeout"] == 2
     assert options["connect_args"]["options"] == "-c statement_timeout=8000"
-    assert config["DATABASE_ANSWER_TIMEOUT"] == 9
+    assert options["connect_args"]["tcp_user_timeout"] == 5000
+    assert options["connect_args"]["keepalives_count"] == 5
 
 
-def test_a_zero_statement_timeout_lifts_both_limits_for_migrations():
-    config = settings(DATABASE_URL=POSTGRES, DATABASE_STATEMENT_TIMEOUT="0")
-    assert "options" not in config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
-    assert config["DATABASE_ANSWER_TIMEOUT"] is None
-    assert settings()["DATABASE_ANSWER_TIMEOUT"] is None  # SQLite needs no network
+def test_a_zero_statement_timeout_lifts_that_limit_alone_for_migrations():
+    connect_args = settings(DATABASE_URL=POSTGRES, DATABASE_STATEMENT_TIMEOUT="0")[
+        "SQLALCHEMY_ENGINE_OPTIONS"
+    ]["connect_args"]
+    assert "options" not in connect_args
+    # A long migration on a live server is never cut by the network's limit.
+    assert connect_args["tcp_user_timeout"] == 3000
+
+
+def test_a_zero_network_timeout_leaves_the_network_waits_to_the_system():
+    connect_args = settings(DATABASE_URL=POSTGRES, DATABASE_NETWORK_TIMEOUT="0")[
+        "SQLALCHEMY_ENGINE_OPTIONS"
+    ]["connect_args"]
+    assert connect_args == {"connect_timeout": 3, "options": "-c statement_timeout=3000"}
+    assert settings()["SQLALCHEMY_ENGINE_OPTIONS"] == {}  # SQLite needs no network
 
 
 @pytest.fixture
@@ -157,14 +164,69 @@ def test_a_hung_health_check_makes_healthz_degraded_in_time(make_app, monkeypatc
     assert response.json["checks"]["database"] == {"status": "ok"}
 
 
-def test_the_client_stops_waiting_for_a_server_that_does_not_answer():
-    connection = AnswerTimeoutConnection.connect(postgres_url(), autocommit=True)
-    connection.answer_timeout = 1
+def timed_get(client, path):
     started = time.monotonic()
-    with pytest.raises(DatabaseDidNotAnswer):
-        connection.execute("SELECT pg_sleep(5)")  # no statement timeout here
-    assert time.monotonic() - started < 3
-    assert connection.closed  # the pool throws it away
+    response = client.get(path, headers=JSON)
+    return response, time.monotonic() - started
+
+
+def test_a_database_that_does_not_answer_is_given_up_then_failed_fast(make_app, monkeypatch):
+    monkeypatch.setattr(postgres, "FAIL_FAST_SECONDS", 1)
+    # The kernel accepts connections to it; no server ever answers them.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        app = make_app(
+            DATABASE_URL=f"postgresql://u@127.0.0.1:{port}/d", DATABASE_CONNECT_TIMEOUT="2"
+        )
+        app.config["PROPAGATE_EXCEPTIONS"] = False
+
+        @app.get("/needs-database")
+        def needs_database():
+            db.session.execute(text("SELECT 1"))
+            return "unreachable"
+
+        client = app.test_client()
+        response, seconds = timed_get(client, "/needs-database")
+        assert response.status_code == 503
+        assert 2 <= seconds < 4  # the connect timeout
+        # Then the process fails fast, /healthz included...
+        for path in ("/needs-database", "/healthz"):
+            response, seconds = timed_get(client, path)
+            assert (response.status_code, seconds < 1) == (503, True)
+        # ...until one request tries again.
+        time.sleep(1)
+        response, seconds = timed_get(client, "/needs-database")
+        assert response.status_code == 503
+        assert seconds >= 2
+
+
+def test_the_connection_socket_gives_up_on_a_lost_network(make_app):
+    app = make_app(DATABASE_URL=postgres_url(), DATABASE_NETWORK_TIMEOUT="4")
+    with app.app_context():
+        connection = db.session.connection().connection.driver_connection
+        with socket.socket(fileno=os.dup(connection.fileno())) as sock:
+            if sock.family == socket.AF_UNIX:
+                pytest.skip("TEST_DATABASE_URL names a Unix socket: no TCP to set")
+            if not hasattr(socket, "TCP_USER_TIMEOUT"):
+                pytest.skip("no TCP_USER_TIMEOUT on this system")
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT) == 4000
+            assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == 1
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL) == 1
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT) == 4
+
+
+def test_a_slow_statement_on_a_live_server_outlasts_the_network_timeout(make_app):
+    # The server's kernel acknowledges the query and each probe while the
+    # statement runs: the network's limit is for silence, not slowness.
+    app = make_app(
+        DATABASE_URL=postgres_url(), DATABASE_STATEMENT_TIMEOUT="0", DATABASE_NETWORK_TIMEOUT="1"
+    )
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))  # connected
+        started = time.monotonic()
+        assert db.session.scalar(text("SELECT 1 FROM pg_sleep(2.5)")) == 1
+        assert time.monotonic() - started >= 2.5
 
 
 def test_a_slow_statement_is_cancelled_and_answers_503(make_app):

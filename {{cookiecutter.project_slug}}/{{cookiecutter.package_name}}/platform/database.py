@@ -1,5 +1,5 @@
 """The database: Flask-SQLAlchemy's `db`, SQLite's rules, and sessions that
-end without errors. On Postgres, postgres.py bounds every wait."""
+end without errors. On Postgres, postgres.py pings idle connections."""
 
 import logging
 import os

@@ -9,7 +9,7 @@ import contextlib
 import logging
 import sqlite3
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from sqlalchemy.exc import DataError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import BadRequest, HTTPException, SecurityError, ServiceUnavailable
@@ -102,6 +102,8 @@ def handle_database_unavailable(error: SQLAlchemyError):
     )
     with contextlib.suppress(SQLAlchemyError):
         db.session.rollback()
+    # Who is logged in is not asked again for the error page (sessions.py).
+    g.database_unavailable = True
     unavailable = ServiceUnavailable(
         "The database is not answering. Try again in a few seconds.",
         retry_after=DATABASE_RETRY_AFTER,

@@ -1,7 +1,7 @@
 """`GET /healthz`: the status of each dependency, 200 when all are up.
 
 The database is checked in the request's own thread: its waits are bounded
-by its own timeouts (postgres.py), and it never waits for a pooled
+by its own timeouts (settings.py), and it never waits for a pooled
 connection, since each gunicorn thread has one. Features add their
 dependencies with `extending.add_health_check`; those checks run meanwhile,
 side by side on a pool of threads, and one that has not answered within

@@ -1,15 +1,18 @@
-"""Bounded waits on Postgres, so that no request waits on it for ever.
+"""Postgres connections: failing fast while the database is unreachable,
+and pinging pooled connections that sat idle.
 
-libpq's connect timeout bounds a new connection and the server's statement
-timeout a slow query; neither helps when the server is frozen or the network
-lost, since the socket stays open and nothing answers. `AnswerTimeoutConnection`
-is psycopg's connection that also stops waiting on its own after
-DATABASE_ANSWER_TIMEOUT seconds, closes itself (the pool then drops it) and
-raises OperationalError, which errors.py answers with a 503.
+Every wait on Postgres has its own bound, a libpq connection parameter set
+in settings.py (`postgres_waits`): the connect timeout, the server's
+statement timeout, and TCP keepalives with a TCP user timeout for a server
+the network no longer reaches. Any of them running out raises psycopg's
+OperationalError, which errors.py answers with a 503; a connection whose
+network gave up is broken, and the pool drops it.
 
-After such a timeout, the process fails fast for a few seconds (`Breaker`)
-rather than let every request hold a thread for the whole timeout: threads
-stay free for pages and /healthz that do not need the database.
+While the database is unreachable, every request would still wait out the
+connect timeout, and waiting requests would take every thread. So after a
+connection attempt timed out, the process fails fast for a few seconds
+(`Breaker`): threads stay free for pages and /healthz that do not need the
+database.
 """
 
 import threading
@@ -22,7 +25,7 @@ from sqlalchemy.exc import DisconnectionError
 
 from .database import db
 
-# Seconds a process fails fast after the database did not answer in time.
+# Seconds a process fails fast after a connection attempt timed out.
 FAIL_FAST_SECONDS = 2
 # A pooled connection left unused this long is pinged before a request gets
 # it (a restart or failover may have ended it meanwhile); a busy one is not,
@@ -30,15 +33,15 @@ FAIL_FAST_SECONDS = 2
 PING_AFTER_IDLE_SECONDS = 10
 
 
-class DatabaseDidNotAnswer(psycopg.OperationalError):
-    """The server sent nothing back within the answer timeout."""
+class DatabaseUnreachable(psycopg.OperationalError):
+    """A connection attempt timed out moments ago: this one is not made."""
 
 
 class Breaker:
-    """Fail fast while the database is known not to answer.
+    """Fail fast while the database is known to be unreachable.
 
     `trip()` opens it for FAIL_FAST_SECONDS; then `allow()` lets one caller
-    try again (the others still fail fast), and any answer closes it.
+    try again (the others still fail fast), and a connection made closes it.
     """
 
     def __init__(self):
@@ -63,69 +66,32 @@ class Breaker:
             self.closed_again_at = time.monotonic() + FAIL_FAST_SECONDS
 
     def reset(self) -> None:
-        if self.tripped:
-            self.tripped = False
-
-
-breaker = Breaker()  # one a process: each gunicorn worker learns for itself
-
-
-class AnswerTimeoutConnection(psycopg.Connection):
-    answer_timeout: float | None = None
-
-    def wait(self, gen, interval=0.1, timeout=None):
-        # Every query, commit and rollback of a connection waits here.
-        if not breaker.allow():
-            raise DatabaseDidNotAnswer("the database is not answering (failing fast)")
-        try:
-            answer = super().wait(gen, interval=interval, timeout=timeout or self.answer_timeout)
-        except psycopg.errors.OperationalError as error:
-            # psycopg's own timeout error is internal: recognise it by its class.
-            if type(error).__name__ != "_WaitTimeout":
-                raise
-            breaker.trip()
-            self.pgconn.finish()  # in an unknown state: never to be used again
-            raise DatabaseDidNotAnswer(
-                f"no answer from the database within {self.answer_timeout} s"
-            ) from None
-        breaker.reset()
-        return answer
+        self.tripped = False
 
 
 def init_app(app: Flask) -> None:
-    bound_database_waits(app)
-    ping_idle_connections(app)
-
-
-def bound_database_waits(app: Flask) -> None:
-    """Open Postgres connections as AnswerTimeoutConnection."""
-    seconds = app.config["DATABASE_ANSWER_TIMEOUT"]
-    if not seconds:
-        return
+    with app.app_context():
+        engine = db.engine
+    # One a process (each gunicorn worker learns for itself), one an engine.
+    breaker = Breaker()
 
     def connect(dialect, connection_record, cargs, cparams):
+        """SQLAlchemy's do_connect event: connect as the dialect would, unless
+        an attempt timed out moments ago."""
         if not breaker.allow():
-            raise DatabaseDidNotAnswer("the database is not answering (failing fast)")
-        started = time.monotonic()
+            raise DatabaseUnreachable("the database did not answer moments ago (failing fast)")
         try:
-            connection = AnswerTimeoutConnection.connect(*cargs, **cparams)
-        except psycopg.OperationalError:
-            # A refusal comes at once; only a connect timeout means "frozen".
-            if time.monotonic() - started >= cparams.get("connect_timeout", 0):
-                breaker.trip()
+            connection = dialect.connect(*cargs, **cparams)
+        except psycopg.errors.ConnectionTimeout:
+            # A refusal comes at once and trips nothing: only silence does.
+            breaker.trip()
             raise
         breaker.reset()
-        connection.answer_timeout = seconds
         return connection
 
-    with app.app_context():
-        event.listen(db.engine, "do_connect", connect)
-
-
-def ping_idle_connections(app: Flask) -> None:
-    with app.app_context():
-        event.listen(db.engine, "checkin", note_checkin)
-        event.listen(db.engine, "checkout", ping_if_idle)
+    event.listen(engine, "do_connect", connect)
+    event.listen(engine, "checkin", note_checkin)
+    event.listen(engine, "checkout", ping_if_idle)
 
 
 def note_checkin(dbapi_connection, connection_record) -> None:

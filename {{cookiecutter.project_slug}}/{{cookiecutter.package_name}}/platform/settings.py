@@ -157,14 +157,10 @@ def database_settings(environ, profile, instance_path) -> dict:
     database = Database(database_url(environ, profile, instance_path))
     # One connection per gunicorn thread (gunicorn.conf.py reads it too).
     pool_size = int_setting(environ, "WEB_THREADS", 4)
-    statement_timeout = int_setting(environ, "DATABASE_STATEMENT_TIMEOUT", 3)
     return {
         "DATABASE": database,
         "SQLALCHEMY_DATABASE_URI": database.url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(
-            environ, database, pool_size, statement_timeout
-        ),
-        "DATABASE_ANSWER_TIMEOUT": database_answer_timeout(database, statement_timeout),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(environ, database, pool_size),
     }
 
 
@@ -194,44 +190,53 @@ def parse_database_url(url: str) -> URL:
     return parsed
 
 
-def engine_options(environ, database: Database, pool_size: int, statement_timeout: int) -> dict:
+def engine_options(environ, database: Database, pool_size: int) -> dict:
     if database.is_sqlite:
         return {}
     # No connections on overflow: entry Postgres plans allow about 20
     # connections for every dyno together.
-    # database.py pings connections that were idle, not each one handed out.
+    # postgres.py pings connections that were idle, not each one handed out.
     return {
         "pool_size": pool_size,
         "max_overflow": 0,
         # Seconds a request waits for a free connection before it fails (503).
         "pool_timeout": int_setting(environ, "DATABASE_POOL_TIMEOUT", 5),
         "pool_recycle": 300,
-        "connect_args": postgres_timeouts(environ, statement_timeout),
+        "connect_args": postgres_waits(environ),
     }
 
 
-def postgres_timeouts(environ, statement_timeout: int) -> dict:
-    """libpq's connect timeout, and the server's statement timeout.
+def postgres_waits(environ) -> dict:
+    """libpq's connection parameters that bound each wait on the server itself.
 
-    Both stay well under the router's 30 s, so a request that needs a slow
-    or unreachable database fails with a 503 instead of holding its thread.
+    All stay well under the router's 30 s, so a request that needs a down,
+    slow or unreachable database fails with a 503 instead of holding its
+    thread:
+    - connect_timeout: opening a connection (DATABASE_CONNECT_TIMEOUT);
+    - statement_timeout, sent as a server option: the server cancels a slow
+      statement (DATABASE_STATEMENT_TIMEOUT; 0 lifts it, for migrations);
+    - tcp_user_timeout and keepalives: a server the network no longer
+      reaches (a frozen host, a partition) answers nothing, not even a
+      cancellation, so the operating system gives the connection up after
+      DATABASE_NETWORK_TIMEOUT seconds with data unacknowledged or keepalive
+      probes (one a second while a query waits) unanswered. A live server
+      acknowledges both however slow its statement, so this never cuts one
+      short.
     """
-    connect_args = {"connect_timeout": int_setting(environ, "DATABASE_CONNECT_TIMEOUT", 3)}
+    waits = {"connect_timeout": int_setting(environ, "DATABASE_CONNECT_TIMEOUT", 3)}
+    statement_timeout = int_setting(environ, "DATABASE_STATEMENT_TIMEOUT", 3)
     if statement_timeout:
-        connect_args["options"] = f"-c statement_timeout={statement_timeout * 1000}"
-    return connect_args
-
-
-def database_answer_timeout(database: Database, statement_timeout: int) -> int | None:
-    """Seconds the client waits for any answer from Postgres, or None.
-
-    The statement timeout works only while the server runs; a frozen server
-    or a lost network answers nothing, so the client also stops waiting, one
-    second after the server would have cancelled the statement.
-    """
-    if database.is_sqlite or not statement_timeout:
-        return None
-    return statement_timeout + 1
+        waits["options"] = f"-c statement_timeout={statement_timeout * 1000}"
+    network_timeout = int_setting(environ, "DATABASE_NETWORK_TIMEOUT", 3)
+    if network_timeout:
+        waits.update(
+            keepalives=1,
+            keepalives_idle=1,
+            keepalives_interval=1,
+            keepalives_count=network_timeout,
+            tcp_user_timeout=network_timeout * 1000,
+        )
+    return waits
 
 
 # Logging ----------------------------------------------------------------------

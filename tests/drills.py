@@ -37,6 +37,16 @@ from harness import ROUTER_HEADERS, free_port, skip_or_fail
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+def process_tree(pid: int) -> list[int]:
+    """`pid` and every process below it."""
+    tree = [pid]
+    for parent in tree:
+        children = Path(f"/proc/{parent}/task/{parent}/children")
+        if children.exists():
+            tree += [int(child) for child in children.read_text().split()]
+    return tree
+
+
 class Link:
     """The network between this machine and a server: the server runs in a
     network namespace of its own, joined to this one through a bridge in a

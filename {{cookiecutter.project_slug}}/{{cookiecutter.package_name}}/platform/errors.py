@@ -46,9 +46,7 @@ def handle_unstorable_value(error: DataError):
     return handle_http_error(BadRequest("The request holds a value that cannot be stored."))
 
 
-def handle_http_error(error: HTTPException, database_unavailable: bool = False):
-    """The error answer. `database_unavailable` tells the page's layout not
-    to ask the database (who is logged in) while it is out."""
+def handle_http_error(error: HTTPException):
     request_id = current_request_id()
     # A request for a host not in TRUSTED_HOSTS cannot build the page's links.
     if wants_json() or isinstance(error, SecurityError):
@@ -65,12 +63,7 @@ def handle_http_error(error: HTTPException, database_unavailable: bool = False):
         response = current_app.json.response(body)
     else:
         response = current_app.make_response(
-            render_template(
-                "error.html",
-                error=error,
-                request_id=request_id,
-                database_unavailable=database_unavailable,
-            )
+            render_template("error.html", error=error, request_id=request_id)
         )
     response.status_code = error.code or 500
     # Keep headers such as Allow (405) and Retry-After (429).
@@ -108,4 +101,4 @@ def handle_database_unavailable(error: SQLAlchemyError):
         "The database is not answering. Try again in a few seconds.",
         retry_after=DATABASE_RETRY_AFTER,
     )
-    return handle_http_error(unavailable, database_unavailable=True)
+    return handle_http_error(unavailable)

@@ -9,7 +9,9 @@ Each is called from a feature's `init_app(app)`, before the app serves:
 - `use_page_layout(app, template)`: the platform's pages extend this layout.
 
 What they register is kept in one `Extensions` object per app, at
-`app.extensions["platform"]`.
+`app.extensions["platform"]`. One more thing a feature may read: while a
+request's database is out, `g.database_unavailable` is true (errors.py sets
+it before the 503 page is made), so the page asks the database nothing more.
 """
 
 from collections.abc import Callable, Mapping

@@ -11,14 +11,16 @@ import os
 
 from gunicorn.glogging import Logger
 
-bind = f"[::]:{os.environ.get('PORT', '5000')}"
+from {{ cookiecutter.package_name }}.platform.web_server import PORT, WEB_CONCURRENCY, WEB_THREADS
+
+bind = f"[::]:{PORT.read(os.environ)}"
 # WEB_CONCURRENCY is set by Heroku from the dyno size.
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+workers = WEB_CONCURRENCY.read(os.environ)
 
 # gunicorn's threaded worker, closing its listening socket as soon as SIGTERM
 # stops it: connections are refused then, not left to be reset (see the module).
 worker_class = "{{ cookiecutter.package_name }}.platform.gunicorn_worker.ListenerClosingWorker"
-threads = int(os.environ.get("WEB_THREADS", "4"))
+threads = WEB_THREADS.read(os.environ)
 
 timeout = 20
 graceful_timeout = 20

@@ -16,6 +16,7 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
 from ..platform import redis_client
+from ..platform.environment import Setting
 from ..platform.errors import handle_http_error
 from .models import normalize_email
 
@@ -78,6 +79,20 @@ attempts_per_address = per_address("LOGIN_RATE_LIMIT")
 attempts_per_account = per_account("ACCOUNT_RATE_LIMIT", failures_only=True)
 
 
+LOGIN_RATE_LIMIT = Setting(
+    "LOGIN_RATE_LIMIT",
+    "Password attempts allowed per client address; one more gets 429 Too Many Requests.",
+    default="5 per minute; 50 per day",
+)
+ACCOUNT_RATE_LIMIT = Setting(
+    "ACCOUNT_RATE_LIMIT",
+    "Wrong passwords allowed per account, whatever the address; one more gets 429.",
+    default="5 per minute; 20 per hour; 100 per day",
+)
+
+SETTINGS = (LOGIN_RATE_LIMIT, ACCOUNT_RATE_LIMIT)
+
+
 def settings(environ, config) -> dict:
     redis = config["REDIS_URL"]
     return {
@@ -88,10 +103,8 @@ def settings(environ, config) -> dict:
         # If Redis is unreachable, count in memory rather than refuse every login
         # (each process alone); Flask-Limiter tries Redis again after 1, 2, 4 ... 32 s.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
-        "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "5 per minute; 50 per day"),
-        "ACCOUNT_RATE_LIMIT": environ.get(
-            "ACCOUNT_RATE_LIMIT", "5 per minute; 20 per hour; 100 per day"
-        ),
+        "LOGIN_RATE_LIMIT": LOGIN_RATE_LIMIT.read(environ),
+        "ACCOUNT_RATE_LIMIT": ACCOUNT_RATE_LIMIT.read(environ),
     }
 
 

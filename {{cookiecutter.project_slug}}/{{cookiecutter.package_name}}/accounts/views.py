@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import mail
 from ..pages.redirects import local_url
 from ..platform.database import db
-from ..platform.environment import int_setting
+from ..platform.environment import Setting, whole_number
 from .forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
 from .limits import attempts_per_account, attempts_per_address, per_account
 from .models import User, user_by_email
@@ -20,14 +20,35 @@ from .sessions import login_manager
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 
 
+RESET_RATE_LIMIT = Setting(
+    "RESET_RATE_LIMIT",
+    "Password reset mails per account, whatever address asks for them.",
+    default="3 per hour; 10 per day",
+)
+PASSWORD_RESET_MAX_AGE = Setting(
+    "PASSWORD_RESET_MAX_AGE",
+    "Seconds a password reset link stays valid (it also dies once used).",
+    default="3600",
+    parse=whole_number,
+)
+REMEMBER_DAYS = Setting(
+    "REMEMBER_DAYS",
+    'Days a "keep me logged in" cookie lasts. Changing the password, or "Log out '
+    'everywhere", ends every one of them at once.',
+    default="14",
+    parse=whole_number,
+)
+
+SETTINGS = (RESET_RATE_LIMIT, PASSWORD_RESET_MAX_AGE, REMEMBER_DAYS)
+
+
 def settings(environ, config) -> dict:
     production = config["APP_ENV"] == "production"
     return {
-        "RESET_RATE_LIMIT": environ.get("RESET_RATE_LIMIT", "3 per hour; 10 per day"),
-        # Seconds a password reset link stays valid.
-        "PASSWORD_RESET_MAX_AGE": int_setting(environ, "PASSWORD_RESET_MAX_AGE", 3600),
+        "RESET_RATE_LIMIT": RESET_RATE_LIMIT.read(environ),
+        "PASSWORD_RESET_MAX_AGE": PASSWORD_RESET_MAX_AGE.read(environ),
         # "Keep me logged in": a cookie as guarded as the session's, for a while.
-        "REMEMBER_COOKIE_DURATION": timedelta(days=int_setting(environ, "REMEMBER_DAYS", 14)),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=REMEMBER_DAYS.read(environ)),
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",

@@ -10,7 +10,7 @@ from datetime import timedelta
 import flask_smorest
 from flask import Flask
 
-from ..platform.environment import int_setting
+from ..platform.environment import Setting, whole_number
 from ..platform.extending import answer_json_under
 from ..platform.security import csrf
 from . import docs, models, tokens  # noqa: F401  (models: known to migrations)
@@ -27,11 +27,23 @@ class Api(flask_smorest.Api):
     ERROR_SCHEMA = ErrorSchema
 
 
+API_TOKEN_HOURS = Setting(
+    "API_TOKEN_HOURS",
+    "Hours an API token (POST /api/v1/tokens) stays valid.",
+    default="24",
+    parse=whole_number,
+    on_heroku=True,
+    heroku_value="24",
+)
+
+SETTINGS = (API_TOKEN_HOURS,)
+
+
 def settings(environ, config) -> dict:
     return {
         # The API (flask-smorest): its OpenAPI document at /api/openapi.json.
         "OPENAPI_URL_PREFIX": "/api",
-        "API_TOKEN_LIFETIME": timedelta(hours=int_setting(environ, "API_TOKEN_HOURS", 24)),
+        "API_TOKEN_LIFETIME": timedelta(hours=API_TOKEN_HOURS.read(environ)),
     }
 
 

@@ -14,11 +14,49 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app
 
-from ..platform.environment import ConfigError, int_setting
+from ..platform.environment import ConfigError, Setting, whole_number
 from ..platform.extending import add_deploy_check
 
 logger = logging.getLogger(__name__)
 SMTP_TIMEOUT = 10
+
+SMTP_URL = Setting(
+    "SMTP_URL",
+    "Outgoing mail's server. Unset: messages are written to the log instead of "
+    "sent. smtp:// uses STARTTLS (port 587), smtps:// TLS from the start (465).",
+    example="smtp://user:password@smtp.example.com:587",
+    secret=True,
+)
+SMTP_HOST = Setting("SMTP_HOST", "Or the mail server's parts, for any provider: its host.")
+SMTP_PORT = Setting("SMTP_PORT", "Its port; 465 means TLS from the start.", default="587",
+                    parse=whole_number)
+SMTP_USER = Setting("SMTP_USER", "Its user name.")
+SMTP_PASSWORD = Setting("SMTP_PASSWORD", "Its password.", secret=True)
+MAILGUN_SMTP_SERVER = Setting(
+    "MAILGUN_SMTP_SERVER", "Set by Heroku's Mailgun add-on, with the three below."
+)
+MAILGUN_SMTP_PORT = Setting("MAILGUN_SMTP_PORT", "Mailgun's port.", default="587",
+                            parse=whole_number)
+MAILGUN_SMTP_LOGIN = Setting("MAILGUN_SMTP_LOGIN", "Mailgun's user name.")
+MAILGUN_SMTP_PASSWORD = Setting("MAILGUN_SMTP_PASSWORD", "Mailgun's password.", secret=True)
+MAIL_FROM = Setting(
+    "MAIL_FROM",
+    "The sender of outgoing mail.",
+    default="{{ cookiecutter.project_slug }} <noreply@localhost>",
+)
+
+SETTINGS = (
+    SMTP_URL,
+    SMTP_HOST,
+    SMTP_PORT,
+    SMTP_USER,
+    SMTP_PASSWORD,
+    MAILGUN_SMTP_SERVER,
+    MAILGUN_SMTP_PORT,
+    MAILGUN_SMTP_LOGIN,
+    MAILGUN_SMTP_PASSWORD,
+    MAIL_FROM,
+)
 
 
 class MailNotSent(Exception):
@@ -28,7 +66,7 @@ class MailNotSent(Exception):
 def settings(environ, config) -> dict:
     return {
         "SMTP": smtp_settings(environ),
-        "MAIL_FROM": environ.get("MAIL_FROM", "{{ cookiecutter.project_slug }} <noreply@localhost>"),
+        "MAIL_FROM": MAIL_FROM.read(environ),
     }
 
 
@@ -105,8 +143,9 @@ def smtp_settings(environ) -> dict | None:
     and _PASSWORD; SMTP_HOST, _PORT, _USER and _PASSWORD work for any other.
     None means no mail server: messages go to the log.
     """
-    if environ.get("SMTP_URL"):
-        url = urlsplit(environ["SMTP_URL"])
+    smtp_url = SMTP_URL.read(environ)
+    if smtp_url:
+        url = urlsplit(smtp_url)
         if url.scheme not in ("smtp", "smtps") or not url.hostname:
             raise ConfigError("SMTP_URL must look like smtp://user:password@host:587")
         ssl = url.scheme == "smtps"
@@ -117,15 +156,16 @@ def smtp_settings(environ) -> dict | None:
             "password": unquote(url.password or ""),
             "ssl": ssl,
         }
-    for prefix, user_key in (("MAILGUN_SMTP_", "LOGIN"), ("SMTP_", "USER")):
-        host = environ.get(f"{prefix}SERVER") or environ.get(f"{prefix}HOST")
-        if host:
-            port = int_setting(environ, f"{prefix}PORT", 587)
+    for host, port, user, password in (
+        (MAILGUN_SMTP_SERVER, MAILGUN_SMTP_PORT, MAILGUN_SMTP_LOGIN, MAILGUN_SMTP_PASSWORD),
+        (SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD),
+    ):
+        if host.read(environ):
             return {
-                "host": host,
-                "port": port,
-                "user": environ.get(f"{prefix}{user_key}", ""),
-                "password": environ.get(f"{prefix}PASSWORD", ""),
-                "ssl": port == 465,
+                "host": host.read(environ),
+                "port": port.read(environ),
+                "user": user.read(environ),
+                "password": password.read(environ),
+                "ssl": port.read(environ) == 465,
             }
     return None

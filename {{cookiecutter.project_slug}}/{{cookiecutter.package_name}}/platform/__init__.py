@@ -9,7 +9,7 @@ extending.py.
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import checks, database, errors, health, home, migrations, release, security
+from . import checks, database, errors, health, home, migrations, release, security, settings_files
 from .extending import use_page_layout
 from .logs import RequestLog, configure_logging
 from .static_files import serve_static_files
@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.cli.add_command(checks.check_command)
     app.cli.add_command(release.release_command)
+    app.cli.add_command(settings_files.settings_group)
 
 
 def finish_app(app: Flask) -> None:

@@ -5,6 +5,7 @@ and exits non-zero when there is any. Run it with the production settings,
 for example `heroku run flask check`.
 """
 
+import importlib
 from collections.abc import Mapping
 
 import click
@@ -13,6 +14,7 @@ from flask.cli import with_appcontext
 
 from .extending import registered
 from .settings import INSECURE_SECRET_KEY, SECRET_KEY_MIN_LENGTH
+from .settings_files import declared, missing_in_production
 
 
 @click.command("check")
@@ -28,8 +30,11 @@ def check_command():
 
 
 def deploy_problems(app: Flask) -> list[str]:
-    """The platform's problems, then each feature's."""
+    """The platform's problems, the settings production needs that are
+    missing, then each feature's own checks."""
+    features = importlib.import_module(app.import_name).FEATURES
     problems = platform_problems(app.config)
+    problems += missing_in_production(app.config, declared(features))
     for check in registered(app).deploy_checks:
         problem = check(app.config)
         if problem:
@@ -62,12 +67,7 @@ def platform_problems(config: Mapping) -> list[str]:
         problems.append("SESSION_COOKIE_SECURE is off; session cookies would travel over HTTP")
     if not config["FORCE_HTTPS"]:
         problems.append("FORCE_HTTPS is off; plain-HTTP requests are served, not redirected")
-    if not config["PUBLIC_URL"]:
-        problems.append(
-            "PUBLIC_URL is not set; requests for any host are accepted: set it to "
-            "https://<your app's domain>"
-        )
-    elif not config["PUBLIC_URL"].startswith("https://"):
+    if config["PUBLIC_URL"] and not config["PUBLIC_URL"].startswith("https://"):
         problems.append(f"PUBLIC_URL is {config['PUBLIC_URL']}; links should use https://")
     if config["LOG_LEVEL"] == "DEBUG":
         problems.append("LOG_LEVEL is DEBUG; logs may carry request data, use INFO")

@@ -1,11 +1,16 @@
-"""Reading one value out of the environment: the helpers config.py's policy,
-and each feature's settings, are written with.
+"""Each environment variable the service reads is declared once, as a
+`Setting`, in the module that uses it (its module's SETTINGS lists it).
 
-Each helper names the variable in its error, and a value that cannot be read
-stops the process with that one line (ConfigError) rather than a traceback.
+From the declarations come the values (`Setting.read`), .env.example,
+docs/configuration.md's table and app.json's env (`flask settings write`,
+settings_files.py) and `flask check`'s missing settings. A value that
+cannot be read stops the process with one line naming the variable
+(ConfigError), not a traceback.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -20,43 +25,80 @@ class ConfigError(SystemExit):
         super().__init__(f"error: {message}")
 
 
-def bool_setting(environ: Mapping[str, str], name: str, default: bool) -> bool:
-    value = environ.get(name, "").lower()
-    if not value:
-        return default
-    if value not in ("true", "false", "1", "0"):
-        raise ConfigError(f"{name} is {value!r}; use true or false")
-    return value in ("true", "1")
-
-
-def int_setting(environ: Mapping[str, str], name: str, default: int) -> int:
-    value = environ.get(name, "")
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ConfigError(f"{name} is {value!r}; use a whole number") from None
-
-
-def choice_setting(environ: Mapping[str, str], name: str, choices: tuple, default: str) -> str:
-    value = environ.get(name, default)
-    if value not in choices:
-        raise ConfigError(f"{name} is {value!r}; use one of {', '.join(choices)}")
+def text(value: str) -> str:
     return value
 
 
-def origin_setting(environ: Mapping[str, str], name: str) -> str:
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    # What it does, in a sentence or two: .env.example, the docs and
+    # app.json show it.
+    help: str
+    # The value when the variable is unset or empty, written as in .env;
+    # "" means none.
+    default: str = ""
+    # Turns the text into the value, or raises ValueError saying what to use.
+    parse: Callable[[str], Any] = text
+    # .env.example sets this for local work; otherwise it shows the variable
+    # commented out, with the default or this example.
+    local: str | None = None
+    example: str = ""
+    # A secret: app.json has Heroku generate it.
+    secret: bool = False
+    # `flask check` reports it when production runs without it.
+    required_in_production: bool = False
+    # app.json lists it (Heroku's deploy button asks for it), with this value.
+    on_heroku: bool = False
+    heroku_value: str = ""
+
+    def read(self, environ: Mapping[str, str]) -> Any:
+        value = environ.get(self.name, "") or self.default
+        try:
+            return self.parse(value)
+        except ValueError as error:
+            raise ConfigError(f"{self.name} is {value!r}; {error}") from None
+
+
+# Parsers: each takes the variable's text ("" when unset and without a
+# default) and returns its value, or raises ValueError saying what to use.
+
+
+def whole_number(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError("use a whole number") from None
+
+
+def true_or_false(value: str) -> bool | None:
+    """True or False; None when unset, for a default that depends on the profile."""
+    if not value:
+        return None
+    if value.lower() not in ("true", "false", "1", "0"):
+        raise ValueError("use true or false")
+    return value.lower() in ("true", "1")
+
+
+def one_of(*choices: str) -> Callable[[str], str]:
+    def choice(value: str) -> str:
+        if value not in choices:
+            raise ValueError(f"use one of {', '.join(choices)}")
+        return value
+
+    return choice
+
+
+def origin(value: str) -> str:
     """A URL's scheme://host[:port], or "" when unset."""
-    url = environ.get(name, "")
-    if not url:
+    if not value:
         return ""
-    parts = urlsplit(url)
+    parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
-        raise ConfigError(f"{name} is {url!r}; use the service's origin, like https://example.com")
+        raise ValueError("use the service's origin, like https://example.com")
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def list_setting(environ: Mapping[str, str], name: str) -> list[str]:
+def comma_separated(value: str) -> list[str]:
     """A comma-separated value as a list, blanks dropped."""
-    return [item.strip() for item in environ.get(name, "").split(",") if item.strip()]
+    return [item.strip() for item in value.split(",") if item.strip()]

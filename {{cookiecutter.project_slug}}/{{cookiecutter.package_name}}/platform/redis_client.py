@@ -7,12 +7,31 @@ Unset REDIS_URL means no Redis: each feature then uses its embedded default.
 import redis
 from flask import Flask
 
-from .environment import int_setting
+from .environment import Setting, whole_number
+
+REDIS_URL = Setting(
+    "REDIS_URL",
+    "Redis, shared by every dyno, for the features that keep state there (the "
+    "task queue, attempt counts). Unset: each keeps its own (SQLite files, "
+    "memory), on one machine only. Heroku's Key-Value Store sets a rediss:// "
+    "URL; its self-signed certificate is accepted unless the URL says "
+    "ssl_cert_reqs=required.",
+    example="redis://127.0.0.1:6379/0",
+)
+REDIS_TIMEOUT = Setting(
+    "REDIS_TIMEOUT",
+    "Seconds any Redis client waits to connect or for an answer, so a frozen "
+    "Redis fails fast instead of holding requests.",
+    default="2",
+    parse=whole_number,
+)
+
+SETTINGS = (REDIS_URL, REDIS_TIMEOUT)
 
 
 def settings(environ, config) -> dict:
-    url = environ.get("REDIS_URL", "")
-    seconds = int_setting(environ, "REDIS_TIMEOUT", 2)
+    url = REDIS_URL.read(environ)
+    seconds = REDIS_TIMEOUT.read(environ)
     # redis-py's keyword arguments, for every client of this Redis. Every wait
     # is bounded, so a frozen Redis fails a request or a health check in
     # seconds instead of holding it.

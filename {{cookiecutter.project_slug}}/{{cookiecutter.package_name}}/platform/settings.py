@@ -1,10 +1,9 @@
-"""Settings from the environment: the one place that reads it.
+"""Settings from the environment: `load_settings` turns the declared
+variables into a plain dictionary for `app.config`, the platform's (the
+sections below) then each feature's own (its `settings` function).
 
-`load_settings` turns environment variables into a plain dictionary for
-`app.config`: the platform's settings, in the sections below, then each
-feature's own (its `settings` function). `APP_ENV` picks the profile;
-production is the default, so a server started with nothing set is a secure
-one or none at all.
+APP_ENV picks the profile; production is the default, so a server started
+with nothing set is a secure one or none at all.
 """
 
 import os
@@ -17,13 +16,15 @@ from sqlalchemy.engine import URL, make_url
 
 from .environment import (
     ConfigError,
-    bool_setting,
-    choice_setting,
-    int_setting,
-    list_setting,
-    origin_setting,
+    Setting,
+    comma_separated,
+    one_of,
+    origin,
+    true_or_false,
+    whole_number,
 )
 from .security import CONTENT_SECURITY_POLICY
+from .web_server import WEB_THREADS
 
 PROFILES = ("production", "development", "test")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -33,9 +34,135 @@ SECRET_KEY_MIN_LENGTH = 32
 INSECURE_SECRET_KEY = "insecure-development-key-do-not-deploy"  # noqa: S105  (public by design)
 
 
+def log_level(value: str) -> str:
+    return one_of(*LOG_LEVELS)(value.upper())
+
+
+APP_ENV = Setting(
+    "APP_ENV",
+    "Settings profile: production (the default when unset), development or test.",
+    default="production",
+    parse=one_of(*PROFILES),
+    local="development",
+    on_heroku=True,
+    heroku_value="production",
+)
+SECRET_KEY = Setting(
+    "SECRET_KEY",
+    "Signs sessions and CSRF tokens. Production refuses to start without one of "
+    f"at least {SECRET_KEY_MIN_LENGTH} characters: "
+    'python -c "import secrets; print(secrets.token_urlsafe(48))"',
+    local="change-me",
+    secret=True,
+    on_heroku=True,
+)
+PUBLIC_URL = Setting(
+    "PUBLIC_URL",
+    "The service's public origin, as people reach it. Links that leave a request "
+    "(in mail) are built from it, never from the request's Host header, and "
+    "requests naming another host are refused (400).",
+    parse=origin,
+    example="https://your-app.example.com",
+    required_in_production=True,
+    on_heroku=True,
+)
+ALLOWED_HOSTS = Setting(
+    "ALLOWED_HOSTS",
+    "More host names to accept besides PUBLIC_URL's, comma-separated.",
+    parse=comma_separated,
+    example="your-app.herokuapp.com",
+)
+FORCE_HTTPS = Setting(
+    "FORCE_HTTPS",
+    "Redirect plain-HTTP requests to HTTPS (Heroku's router does not); on by "
+    "default in production. /healthz answers either way.",
+    parse=true_or_false,
+    example="true",
+)
+MAX_CONTENT_LENGTH = Setting(
+    "MAX_CONTENT_LENGTH",
+    "Largest request body in bytes; a larger one is refused (413) unread.",
+    default="1048576",
+    parse=whole_number,
+)
+PROXY_HOPS = Setting(
+    "PROXY_HOPS",
+    "Proxies in front of the app whose X-Forwarded-* headers are trusted: 1 "
+    "behind Heroku's router, 0 when clients reach the app directly.",
+    default="1",
+    parse=whole_number,
+)
+DATABASE_URL = Setting(
+    "DATABASE_URL",
+    "The database, any SQLAlchemy URL. Unset: SQLite in the instance folder. "
+    "Heroku Postgres sets it with the postgres:// scheme, which the service "
+    "rewrites for psycopg 3, requiring TLS off this machine.",
+    example="postgresql://postgres@127.0.0.1:5432/service",
+)
+DATABASE_CONNECT_TIMEOUT = Setting(
+    "DATABASE_CONNECT_TIMEOUT",
+    "Seconds to open a Postgres connection before the request fails with 503.",
+    default="3",
+    parse=whole_number,
+)
+DATABASE_STATEMENT_TIMEOUT = Setting(
+    "DATABASE_STATEMENT_TIMEOUT",
+    "Seconds before Postgres cancels a statement (503). 0 lifts it: the release "
+    "line does, for migrations.",
+    default="3",
+    parse=whole_number,
+)
+DATABASE_NETWORK_TIMEOUT = Setting(
+    "DATABASE_NETWORK_TIMEOUT",
+    "Seconds before a connection to a server the network no longer reaches (a "
+    "frozen host, a partition) is given up (503), through TCP keepalives and "
+    "the TCP user timeout; a slow statement on a live server is never cut by "
+    "it. 0 leaves it to the operating system (minutes).",
+    default="3",
+    parse=whole_number,
+)
+DATABASE_POOL_TIMEOUT = Setting(
+    "DATABASE_POOL_TIMEOUT",
+    "Seconds a request waits for a free pooled connection before it fails with 503.",
+    default="5",
+    parse=whole_number,
+)
+LOG_LEVEL = Setting(
+    "LOG_LEVEL",
+    "DEBUG, INFO, WARNING or ERROR.",
+    default="INFO",
+    parse=log_level,
+    local="INFO",
+    on_heroku=True,
+    heroku_value="INFO",
+)
+INSTANCE_PATH = Setting(
+    "INSTANCE_PATH",
+    "Where local state lives (SQLite files). Unset: ./instance.",
+    example="instance",
+)
+
+SETTINGS = (
+    APP_ENV,
+    SECRET_KEY,
+    PUBLIC_URL,
+    ALLOWED_HOSTS,
+    FORCE_HTTPS,
+    MAX_CONTENT_LENGTH,
+    PROXY_HOPS,
+    DATABASE_URL,
+    DATABASE_CONNECT_TIMEOUT,
+    DATABASE_STATEMENT_TIMEOUT,
+    DATABASE_NETWORK_TIMEOUT,
+    DATABASE_POOL_TIMEOUT,
+    LOG_LEVEL,
+    INSTANCE_PATH,
+)
+
+
 def instance_path(environ: Mapping[str, str]) -> str | None:
     """Where local state lives (SQLite files); None means Flask's ./instance."""
-    path = environ.get("INSTANCE_PATH")
+    path = INSTANCE_PATH.read(environ)
     return os.path.abspath(path) if path else None
 
 
@@ -44,7 +171,7 @@ def load_settings(
 ) -> dict:
     """Build the Flask settings for the profile named by APP_ENV: the
     platform's, then those of each feature that has a `settings` function."""
-    profile = choice_setting(environ, "APP_ENV", PROFILES, "production")
+    profile = APP_ENV.read(environ)
     settings = {
         "APP_ENV": profile,
         "TESTING": profile == "test",
@@ -52,7 +179,7 @@ def load_settings(
         **secret_settings(environ, profile),
         **web_settings(environ, profile),
         **database_settings(environ, profile, instance_path),
-        "LOG_LEVEL": log_level(environ),
+        "LOG_LEVEL": LOG_LEVEL.read(environ),
     }
     for feature in features:
         if hasattr(feature, "settings"):
@@ -73,7 +200,7 @@ def secret_settings(environ, profile) -> dict:
 
 
 def secret_key(environ, production: bool) -> str:
-    key = environ.get("SECRET_KEY", "")
+    key = SECRET_KEY.read(environ)
     if production and not key:
         raise ConfigError(
             "SECRET_KEY is not set; production needs a random value of at "
@@ -91,18 +218,13 @@ def secret_key(environ, production: bool) -> str:
 
 # Web: hosts, HTTPS, cookies, request sizes ------------------------------------
 
-# Request bodies above this many bytes are refused with 413 before they are
-# read: the largest form or JSON body the service takes is a note.
-DEFAULT_MAX_CONTENT_LENGTH = 1024 * 1024
-
-
 def web_settings(environ, profile) -> dict:
     production = profile == "production"
-    public_url = origin_setting(environ, "PUBLIC_URL")
-    max_content_length = int_setting(environ, "MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH)
+    public_url = PUBLIC_URL.read(environ)
+    max_content_length = MAX_CONTENT_LENGTH.read(environ)
+    force_https = FORCE_HTTPS.read(environ)
     return {
-        # Heroku's router is one proxy hop in front of the dyno.
-        "PROXY_HOPS": int_setting(environ, "PROXY_HOPS", 1),
+        "PROXY_HOPS": PROXY_HOPS.read(environ),
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -110,9 +232,9 @@ def web_settings(environ, profile) -> dict:
         # Where people reach the service: links that leave a request (mail)
         # are built from it, and requests for other hosts are refused (400).
         "PUBLIC_URL": public_url,
-        "TRUSTED_HOSTS": trusted_hosts(public_url, list_setting(environ, "ALLOWED_HOSTS")),
+        "TRUSTED_HOSTS": trusted_hosts(public_url, ALLOWED_HOSTS.read(environ)),
         # Heroku's router does not redirect plain HTTP to HTTPS; the app does.
-        "FORCE_HTTPS": bool_setting(environ, "FORCE_HTTPS", production),
+        "FORCE_HTTPS": production if force_https is None else force_https,
         "MAX_CONTENT_LENGTH": max_content_length,
         "MAX_FORM_MEMORY_SIZE": max_content_length,
         "MAX_FORM_PARTS": 100,
@@ -155,8 +277,8 @@ class Database:
 
 def database_settings(environ, profile, instance_path) -> dict:
     database = Database(database_url(environ, profile, instance_path))
-    # One connection per gunicorn thread (gunicorn.conf.py reads it too).
-    pool_size = int_setting(environ, "WEB_THREADS", 4)
+    # One connection per gunicorn thread.
+    pool_size = WEB_THREADS.read(environ)
     return {
         "DATABASE": database,
         "SQLALCHEMY_DATABASE_URI": database.url,
@@ -167,7 +289,7 @@ def database_settings(environ, profile, instance_path) -> dict:
 def database_url(environ, profile, instance_path) -> URL:
     """DATABASE_URL, or an SQLite file in the instance folder when it is unset
     (in memory for tests)."""
-    url = environ.get("DATABASE_URL", "")
+    url = DATABASE_URL.read(environ)
     if not url:
         return make_url("sqlite://" if profile == "test" else f"sqlite:///{instance_path}/app.db")
     return parse_database_url(url)
@@ -200,7 +322,7 @@ def engine_options(environ, database: Database, pool_size: int) -> dict:
         "pool_size": pool_size,
         "max_overflow": 0,
         # Seconds a request waits for a free connection before it fails (503).
-        "pool_timeout": int_setting(environ, "DATABASE_POOL_TIMEOUT", 5),
+        "pool_timeout": DATABASE_POOL_TIMEOUT.read(environ),
         "pool_recycle": 300,
         "connect_args": postgres_waits(environ),
     }
@@ -223,11 +345,11 @@ def postgres_waits(environ) -> dict:
       acknowledges both however slow its statement, so this never cuts one
       short.
     """
-    waits = {"connect_timeout": int_setting(environ, "DATABASE_CONNECT_TIMEOUT", 3)}
-    statement_timeout = int_setting(environ, "DATABASE_STATEMENT_TIMEOUT", 3)
+    waits = {"connect_timeout": DATABASE_CONNECT_TIMEOUT.read(environ)}
+    statement_timeout = DATABASE_STATEMENT_TIMEOUT.read(environ)
     if statement_timeout:
         waits["options"] = f"-c statement_timeout={statement_timeout * 1000}"
-    network_timeout = int_setting(environ, "DATABASE_NETWORK_TIMEOUT", 3)
+    network_timeout = DATABASE_NETWORK_TIMEOUT.read(environ)
     if network_timeout:
         waits.update(
             keepalives=1,
@@ -237,13 +359,3 @@ def postgres_waits(environ) -> dict:
             tcp_user_timeout=network_timeout * 1000,
         )
     return waits
-
-
-# Logging ----------------------------------------------------------------------
-
-
-def log_level(environ) -> str:
-    level = environ.get("LOG_LEVEL", "INFO").upper()
-    if level not in LOG_LEVELS:
-        raise ConfigError(f"LOG_LEVEL is {level!r}; use one of {', '.join(LOG_LEVELS)}")
-    return level

@@ -7,9 +7,9 @@ from ..platform.extending import add_deploy_check, add_health_check
 from . import tasks  # noqa: F401  (its tasks, known to Celery)
 from .celery_app import broker_check, init_celery
 from .commands import tasks_group
-from .settings import settings
+from .settings import SETTINGS, settings
 
-__all__ = ["init_app", "settings"]
+__all__ = ["SETTINGS", "init_app", "settings"]
 
 
 def init_app(app: Flask) -> None:

@@ -6,9 +6,45 @@ import tempfile
 
 from celery.schedules import crontab
 
-from ..platform.environment import int_setting
+from ..platform.environment import Setting, whole_number
 
 BEAT_SCHEDULE_FILE = "{{ cookiecutter.package_name }}-beat-schedule"
+
+
+WORKER_CONCURRENCY = Setting(
+    "WORKER_CONCURRENCY",
+    "Worker processes per worker dyno.",
+    default="2",
+    parse=whole_number,
+)
+TASK_SOFT_TIME_LIMIT = Setting(
+    "TASK_SOFT_TIME_LIMIT",
+    "Seconds before a task is interrupted; it is killed 30 s later.",
+    default="60",
+    parse=whole_number,
+)
+REDIS_VISIBILITY_TIMEOUT = Setting(
+    "REDIS_VISIBILITY_TIMEOUT",
+    "Seconds before Redis hands an unacknowledged task to another worker: keep it "
+    "above the longest task and retry countdown, or slow tasks run twice.",
+    default="3600",
+    parse=whole_number,
+)
+SUMMARY_INTERVAL_SECONDS = Setting(
+    "SUMMARY_INTERVAL_SECONDS",
+    "The example scheduled task runs daily at 03:00 UTC; a number of seconds here "
+    "runs it that often instead (handy to watch it locally).",
+    default="0",
+    parse=whole_number,
+    example="60",
+)
+
+SETTINGS = (
+    WORKER_CONCURRENCY,
+    TASK_SOFT_TIME_LIMIT,
+    REDIS_VISIBILITY_TIMEOUT,
+    SUMMARY_INTERVAL_SECONDS,
+)
 
 
 def settings(environ, config) -> dict:
@@ -26,8 +62,8 @@ def celery_settings(environ, config) -> dict:
         folder = config["INSTANCE_PATH"]
         broker = "sqla+sqlite:///" + os.path.join(folder, "tasks-queue.sqlite")
         backend = "db+sqlite:///" + os.path.join(folder, "tasks-results.sqlite")
-    soft_limit = int_setting(environ, "TASK_SOFT_TIME_LIMIT", 60)
-    summary_every = int_setting(environ, "SUMMARY_INTERVAL_SECONDS", 0)
+    soft_limit = TASK_SOFT_TIME_LIMIT.read(environ)
+    summary_every = SUMMARY_INTERVAL_SECONDS.read(environ)
     settings = {
         "broker_url": broker,
         "result_backend": backend,
@@ -48,7 +84,7 @@ def celery_settings(environ, config) -> dict:
         # the result backend's retries would hold a request for 20 s.
         "task_ignore_result": True,
         "result_expires": 24 * 3600,
-        "worker_concurrency": int_setting(environ, "WORKER_CONCURRENCY", 2),
+        "worker_concurrency": WORKER_CONCURRENCY.read(environ),
         "broker_connection_retry_on_startup": True,
         "beat_schedule": {
             "daily-summary": {
@@ -74,7 +110,7 @@ def redis_settings(environ, config) -> dict:
     # After this long, a task taken but not acknowledged is given to another
     # worker: keep it above the longest task run and the longest retry
     # countdown (10 minutes), or a slow task would run twice.
-    visibility = int_setting(environ, "REDIS_VISIBILITY_TIMEOUT", 3600)
+    visibility = REDIS_VISIBILITY_TIMEOUT.read(environ)
     settings = {
         "broker_transport_options": {
             "visibility_timeout": visibility,

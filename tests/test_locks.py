@@ -3,6 +3,7 @@ dependencies each part declares (cookiecutter.json's `_parts`), fresh
 against those declarations, rendered as the project's uv.lock, accepted by
 `uv lock --check` and installed by `uv sync --locked`."""
 
+import os
 import subprocess
 import sys
 import tomllib
@@ -135,7 +136,8 @@ def uv_lock_check(project):
     # lock alone must answer.
     return subprocess.run(
         [UV, "lock", "--check", "--offline", "--python", sys.executable],
-        cwd=project, env=uv_environ(project / ".venv"), capture_output=True, text=True,
+        cwd=project, env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"},
+        capture_output=True, text=True,
     )
 
 

@@ -9,7 +9,7 @@ PIP := --quiet --disable-pip-version-check
 DEMO := build/my-service
 DEMO_VENV := build/.venv
 
-.PHONY: demo test test-quick bench lint pins clean
+.PHONY: demo test test-quick bench lint locks clean
 
 $(BIN)/ready: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,11 +32,11 @@ test-quick: $(BIN)/ready
 bench: $(BIN)/ready
 	$(BIN)/python -m bench.run
 
-## make pins: re-resolve requirements/*.in into the hashed pins of every
-## option combination (templates/pins/); UPGRADE=1 also moves the transitive
-## pins to their newest releases. Then run make test.
-pins: $(BIN)/ready
-	$(BIN)/python requirements/pins.py
+## make locks: lock every combination of options into templates/locks/ with
+## uv, from the parts' dependencies in cookiecutter.json; UPGRADE=1 also moves
+## the transitive pins to their newest releases. Then run make test.
+locks: $(BIN)/ready
+	$(BIN)/python locks.py
 
 lint: $(BIN)/ready
 	$(BIN)/ruff check .
@@ -45,8 +45,12 @@ lint: $(BIN)/ready
 demo: $(BIN)/ready
 	rm -rf $(DEMO)
 	$(BIN)/cookiecutter --no-input --output-dir build .
-	test -x $(DEMO_VENV)/bin/python || $(PYTHON) -m venv $(DEMO_VENV)
-	$(DEMO_VENV)/bin/python -m pip install $(PIP) -r $(DEMO)/requirements-test.txt
+	@# The project's own Python (.python-version) when this machine has one,
+	@# else $(PYTHON); uv installs exactly what uv.lock pins, hashes checked.
+	python="$$($(BIN)/python -c 'import harness, pathlib; \
+	print(harness.project_python(pathlib.Path("$(DEMO)")))')" && cd $(DEMO) && \
+		UV_PROJECT_ENVIRONMENT="$(CURDIR)/$(DEMO_VENV)" UV_PYTHON_DOWNLOADS=never \
+		"$(CURDIR)/$(BIN)/uv" sync --locked --quiet --python "$$python"
 	@# The Procfile's release line, with .env loaded as on a dyno's config.
 	cd $(DEMO) && PATH="$(CURDIR)/$(DEMO_VENV)/bin:$$PATH" \
 		honcho run $$(sed -n 's/^release: *//p' Procfile)

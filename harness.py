@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import hashlib
 import importlib.util
+import itertools
 import json
 import os
 import secrets
@@ -26,19 +27,55 @@ TEMPLATE_DIR = Path(__file__).resolve().parent
 # The questions and their defaults, as cookiecutter reads them.
 QUESTIONS = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
 VENV_CACHE = Path(os.environ.get("TEMPLATE_VENV_CACHE", TEMPLATE_DIR / ".cache" / "venvs"))
-PIP_TIMEOUT = 900
+INSTALL_TIMEOUT = 900
+# uv from the template's venv (requirements-dev.txt).
+UV = str(Path(sys.executable).with_name("uv"))
 
-# Every combination of the feature switches, by name (all are supported):
-# each one is rendered, linted, tested and booted.
+# The yes/no questions (use_celery, ...), in cookiecutter.json's order.
+OPTIONS = [
+    key for key, value in QUESTIONS.items() if key.startswith("use_") and isinstance(value, bool)
+]
+
+
+def variant_name(answers: dict) -> str:
+    """A combination's name: "default", "bare" (nothing chosen), "api-only",
+    "no-celery" (all but one), else the chosen options joined by "+"."""
+    chosen = [option for option in OPTIONS if answers[option]]
+    label = [option.removeprefix("use_").replace("_", "-") for option in OPTIONS]
+    named = dict(zip(OPTIONS, label, strict=True))
+    if all(answers[option] == QUESTIONS[option] for option in OPTIONS):
+        return "default"
+    if not chosen:
+        return "bare"
+    if len(chosen) == 1:
+        return f"{named[chosen[0]]}-only"
+    if len(chosen) == len(OPTIONS) - 1:
+        [left_out] = [option for option in OPTIONS if not answers[option]]
+        return f"no-{named[left_out]}"
+    return "+".join(named[option] for option in chosen)
+
+
+def every_combination() -> list[dict]:
+    """{option: True or False} for each combination, the default first, then
+    from the fullest to the barest."""
+    combinations = [
+        dict(zip(OPTIONS, flags, strict=True))
+        for flags in itertools.product((True, False), repeat=len(OPTIONS))
+    ]
+    return sorted(
+        combinations,
+        key=lambda answers: (variant_name(answers) != "default", -sum(answers.values())),
+    )
+
+
+# Every combination of the options, by name (all are supported): each one
+# is rendered, linted, tested and booted. A variant's answers are those
+# that differ from the defaults.
 VARIANTS = {
-    "default": {},
-    "no-celery": {"use_celery": False},
-    "no-web-ui": {"use_web_ui": False},
-    "no-api": {"use_api": False},
-    "api-only": {"use_celery": False, "use_web_ui": False},
-    "web-ui-only": {"use_celery": False, "use_api": False},
-    "celery-only": {"use_web_ui": False, "use_api": False},
-    "bare": {"use_celery": False, "use_web_ui": False, "use_api": False},
+    variant_name(answers): {
+        option: chosen for option, chosen in answers.items() if chosen != QUESTIONS[option]
+    }
+    for answers in every_combination()
 }
 
 
@@ -94,72 +131,71 @@ def find_python(version: str) -> str | None:
     return None
 
 
-def project_venv(project: Path, python: str | None = None) -> Path:
-    """A venv with the project's requirements, cached by their hash. Its
-    Python is the project's own (.python-version) when this machine has it:
-    the pins are resolved for the Pythons the template offers.
+def uv_environ(venv: Path) -> dict:
+    """The environment uv runs a project's commands in: `venv` as the
+    project's environment, and no Python downloads (the interpreter is
+    always given: this machine's, found by find_python)."""
+    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    env["UV_PROJECT_ENVIRONMENT"] = str(venv)
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    return env
 
-    uv installs it, with every download checked against its hash as pip
-    does on Heroku, in seconds rather than minutes; pip is seeded in for the
-    tests that ask it. test_pins installs the default render with pip
-    itself, exactly as Heroku's buildpack does.
+
+def uv_sync(project: Path, python: str, venv: Path, *options: str) -> None:
+    """`uv sync --locked` of the project into `venv`: exactly the packages
+    of its uv.lock, each download checked against the lock's hashes; it
+    fails if the lock does not match pyproject.toml."""
+    subprocess.run(
+        [UV, "sync", "--locked", "--quiet", "--python", python, *options],
+        cwd=project,
+        env=uv_environ(venv),
+        check=True,
+        timeout=INSTALL_TIMEOUT,
+    )
+    subprocess.run(
+        [UV, "pip", "check", "--quiet", "--python", str(venv / "bin" / "python")],
+        env=uv_environ(venv),
+        check=True,
+    )
+
+
+def project_python(project: Path) -> str:
+    """The project's own Python (.python-version) when this machine has it,
+    else the one running this: the lock fits every version it allows."""
+    wanted = (project / ".python-version").read_text().strip()
+    return find_python(wanted) or sys.executable
+
+
+def project_venv(project: Path, python: str | None = None) -> Path:
+    """The project's venv as a developer's `uv sync` makes it (every
+    dependency group), cached by its uv.lock and its Python.
 
     Like pip, it compiles the installed modules to bytecode: a venv without
     it compiles every module again in every process that imports it (this
     machine sets PYTHONDONTWRITEBYTECODE), which doubles a boot and slows
     every suite and benchmark against what a dyno does."""
-    if python is None:
-        wanted = (project / ".python-version").read_text().strip()
-        python = find_python(wanted) or sys.executable
-    digest = hashlib.sha256(f"{python} compiled".encode())
-    for name in ("requirements.txt", "requirements-test.txt"):
-        digest.update((project / name).read_bytes())
+    python = python or project_python(project)
+    digest = hashlib.sha256(f"{python} all groups, compiled".encode())
+    digest.update((project / "uv.lock").read_bytes())
     venv = VENV_CACHE / digest.hexdigest()[:16]
     VENV_CACHE.mkdir(parents=True, exist_ok=True)
     # One build a venv, even when test processes run side by side.
     with (VENV_CACHE / f"{venv.name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (venv / "ready").exists():
-            build_venv(project, python, venv)
+            # An interrupted build leaves no "ready" mark: start it again.
+            shutil.rmtree(venv, ignore_errors=True)
+            uv_sync(project, python, venv, "--all-groups", "--compile-bytecode")
+            (venv / "ready").touch()
     return venv
 
 
-def build_venv(project: Path, python: str, venv: Path) -> None:
-    # An interrupted build leaves no "ready" mark: start it again.
-    shutil.rmtree(venv, ignore_errors=True)
-    uv = str(Path(sys.executable).parent / "uv")
-    subprocess.run([uv, "venv", "--quiet", "--seed", "--python", python, str(venv)], check=True)
-    python_in_venv = str(venv / "bin" / "python")
-    subprocess.run(
-        [uv, "pip", "install", "--quiet", "--python", python_in_venv, "--compile-bytecode",
-         "--require-hashes", "-r", "requirements-test.txt"],
-        cwd=project,
-        check=True,
-        timeout=PIP_TIMEOUT,
-    )
-    subprocess.run(
-        [python_in_venv, "-m", "pip", "check", "--disable-pip-version-check"], check=True
-    )
-    (venv / "ready").touch()
-
-
-def pip_venv(project: Path, venv: Path) -> Path:
-    """A venv installed by pip exactly as Heroku's Python buildpack does it:
-    --require-hashes, then pip check. Not cached."""
-    wanted = (project / ".python-version").read_text().strip()
-    python = find_python(wanted) or sys.executable
-    subprocess.run([python, "-m", "venv", str(venv)], check=True)
-    python_in_venv = str(venv / "bin" / "python")
-    subprocess.run(
-        [python_in_venv, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--require-hashes", "-r", "requirements.txt"],
-        cwd=project,
-        check=True,
-        timeout=PIP_TIMEOUT,
-    )
-    subprocess.run(
-        [python_in_venv, "-m", "pip", "check", "--disable-pip-version-check"], check=True
-    )
+def heroku_venv(project: Path, venv: Path) -> Path:
+    """A new venv installed as Heroku's Python buildpack installs a uv
+    project: `uv sync --locked --no-default-groups --compile-bytecode` (no
+    dev group), then a check of every installed package's requirements.
+    Not cached."""
+    uv_sync(project, project_python(project), venv, "--no-default-groups", "--compile-bytecode")
     return venv
 
 

@@ -10,81 +10,40 @@ import secrets
 import shutil
 from pathlib import Path
 
-# All the answers, as JSON in a raw string (see pre_gen_project.py).
+# All the answers, and the template's table of parts (`_parts` in
+# cookiecutter.json), as JSON in a raw string (see pre_gen_project.py).
 ANSWERS = r"""{{ cookiecutter | tojson }}"""
 
-# Each optional feature's files, removed when the answers leave it out. This
-# is the one way a feature is left out: no file carries a conditional name.
-FEATURE_PATHS = {
-    "web_ui": (
-        "{package}/pages",
-        "{package}/admin",
-        "{package}/accounts/views.py",
-        "{package}/accounts/forms.py",
-        "{package}/accounts/reset.py",
-        "{package}/accounts/sessions.py",
-        "{package}/accounts/templates",
-        "{package}/notes/views.py",
-        "{package}/notes/forms.py",
-        "{package}/notes/admin.py",
-        "{package}/notes/templates",
-        "{package}/static/pages.css",
-        "{package}/static/admin-confirm.js",
-        "tests/accounts/test_views.py",
-        "tests/accounts/test_password_reset.py",
-        "tests/accounts/test_outages.py",
-        "tests/admin",
-        "tests/notes/test_views.py",
-        "tests/pages",
-    ),
-    "mail": ("{package}/mail", "tests/mail"),
-    "api": (
-        "{package}/api",
-        "{package}/notes/api.py",
-        "{package}/notes/schemas.py",
-        "migrations/versions/0003_create_api_tokens.py",
-        "migrations/versions/0005_tie_api_tokens_to_logins.py",
-        "tests/api",
-        "tests/notes/test_api.py",
-    ),
-    "worker": ("{package}/worker", "tests/worker"),
-    "authentication": ("{package}/accounts/passwords.py", "tests/accounts/test_passwords.py"),
-    "limits": ("{package}/accounts/limits.py", "tests/accounts/test_limits.py"),
-    "ownership": ("{package}/notes/ownership.py",),
-    "redis_connection": (
-        "{package}/platform/redis_client.py",
-        "tests/platform/test_redis_client.py",
-    ),
-    "mail_queue": ("{package}/mail/queue.py", "tests/worker/test_mail_queue.py"),
-}
+
+def wanted(rule, answers):
+    """Whether a part's `when` rule (cookiecutter.json's `_parts`) holds for
+    these answers: one option's name, {"any": [...]} or {"all": [...]} of
+    several; no rule (None) for a part in every render."""
+    if rule is None:
+        return True
+    if isinstance(rule, str):
+        return bool(answers[rule])
+    if "any" in rule:
+        return any(answers[option] for option in rule["any"])
+    return all(answers[option] for option in rule["all"])
 
 
-def chosen_features(answers):
-    """Which features the answers choose: one part an option, and the parts
-    options share. The templated files ask templates/parts.jinja, which says
-    the same (a template test compares the two)."""
-    web_ui, api, worker = answers["use_web_ui"], answers["use_api"], answers["use_celery"]
-    return {
-        "web_ui": web_ui,
-        "api": api,
-        "worker": worker,
-        "mail": web_ui,  # password reset links
-        "authentication": web_ui or api,  # a password, through a form or the API
-        "limits": web_ui or api,  # password guessing, likewise
-        "ownership": web_ui or api,  # each account's own notes, pages or API
-        "redis_connection": web_ui or api or worker,
-        "mail_queue": web_ui and worker,  # mail sent by the worker
-    }
+def chosen_parts(answers):
+    """{part: whether the answers choose it}, in `_parts`' order. The
+    templated files ask templates/parts.jinja, which reads the same rules
+    (a template test compares the two)."""
+    return {name: wanted(part.get("when"), answers) for name, part in answers["_parts"].items()}
 
 
 def unchosen_paths(answers, package):
-    """The paths, relative to the project, of the features left out."""
-    chosen = chosen_features(answers)
+    """The paths, relative to the project, of the parts left out. This is
+    the one way a part is left out: no file carries a conditional name."""
+    chosen = chosen_parts(answers)
     return [
         path.format(package=package)
-        for feature, paths in FEATURE_PATHS.items()
-        if not chosen[feature]
-        for path in paths
+        for name, part in answers["_parts"].items()
+        if not chosen[name]
+        for path in part.get("paths", ())
     ]
 
 

@@ -18,30 +18,27 @@ ANSWERS = r"""{{ cookiecutter | tojson }}"""
 SUPPORTED_PYTHONS = ("3.12", "3.13", "3.14")
 SLUG_MAX_LENGTH = 30  # Heroku's limit for app names
 
-# The top-level modules the generated project's requirements install (every
-# option chosen; tests/test_render.py checks this list against a real virtual
-# environment), and the names of its own files: a package with one of these
-# names would shadow them.
+# The top-level modules the generated project's venv holds (`uv sync`: every
+# dependency group, every option chosen; tests/test_render.py checks this
+# list against a real one), and the names of its own files: a package with
+# one of these names would shadow them.
 TAKEN_MODULE_NAMES = frozenset(
     {
-        "_distutils_hack", "_hypothesis_ftz_detector", "_hypothesis_globals",
-        "_hypothesis_pytestplugin", "_pytest", "_yaml", "alembic", "amqp", "annotated_types",
-        "apispec", "attr", "attrs", "billiard", "blinker", "celery", "click",
-        "click_didyoumean", "click_plugins", "click_repl", "dateutil", "deprecated", "dns",
-        "dotenv", "email_validator", "execnet", "flask", "flask_admin", "flask_limiter",
-        "flask_login", "flask_migrate", "flask_smorest", "flask_sqlalchemy", "flask_wtf",
-        "greenlet", "gunicorn", "honcho", "hypothesis", "idna", "iniconfig", "itsdangerous",
-        "jinja2",
-        "jsonschema", "jsonschema_path", "jsonschema_specifications", "kombu",
-        "lazy_object_proxy", "limits", "mako", "markupsafe", "marshmallow",
-        "openapi_schema_validator", "openapi_spec_validator", "ordered_set", "packaging",
-        "pathable", "pip", "pkg_resources", "pluggy", "prompt_toolkit", "psycopg",
-        "psycopg_binary", "py", "pydantic", "pydantic_core", "pydantic_settings",
-        "pygments", "pytest", "redis", "referencing", "rfc3339_validator", "rpds", "ruff",
-        "setuptools", "six", "sortedcontainers", "sqlalchemy", "typing_extensions",
-        "typing_inspection",
-        "tzlocal", "vine", "wcwidth", "webargs", "werkzeug", "whitenoise", "wrapt",
-        "wtforms", "xdist", "yaml",
+        "_hypothesis_ftz_detector", "_hypothesis_globals", "_hypothesis_pytestplugin",
+        "_pytest", "_yaml", "alembic", "amqp", "annotated_types", "apispec", "attr", "attrs",
+        "billiard", "blinker", "celery", "click", "click_didyoumean", "click_plugins",
+        "click_repl", "dateutil", "deprecated", "dns", "dotenv", "email_validator", "execnet",
+        "flask", "flask_admin", "flask_limiter", "flask_login", "flask_migrate",
+        "flask_smorest", "flask_sqlalchemy", "flask_wtf", "greenlet", "gunicorn", "honcho",
+        "hypothesis", "idna", "iniconfig", "itsdangerous", "jinja2", "jsonschema",
+        "jsonschema_path", "jsonschema_specifications", "kombu", "lazy_object_proxy", "limits",
+        "mako", "markupsafe", "marshmallow", "openapi_schema_validator",
+        "openapi_spec_validator", "ordered_set", "packaging", "pathable", "pluggy",
+        "prompt_toolkit", "psycopg", "psycopg_binary", "py", "pydantic", "pydantic_core",
+        "pydantic_settings", "pygments", "pytest", "pytest_randomly", "redis", "referencing",
+        "rfc3339_validator", "rpds", "ruff", "six", "sortedcontainers", "sqlalchemy",
+        "typing_extensions", "typing_inspection", "tzlocal", "vine", "wcwidth", "webargs",
+        "werkzeug", "whitenoise", "wrapt", "wtforms", "xdist", "yaml",
         # the generated project's own top-level names
         "manage", "migrations", "tests", "wsgi",
     }

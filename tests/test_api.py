@@ -51,7 +51,7 @@ def no_api_project(render_variant):
 def test_the_api_is_chosen_by_default(default_project):
     for name in API_FILES:
         assert (default_project / name).is_file(), name
-    assert "flask-smorest==" in (default_project / "requirements.txt").read_text()
+    assert '"flask-smorest==' in (default_project / "pyproject.toml").read_text()
 
 
 def test_without_the_api_nothing_of_it_remains(no_api_project):

@@ -3,7 +3,7 @@
 import jinja2
 import pytest
 
-from harness import QUESTIONS, TEMPLATE_DIR, VARIANTS, load_hook
+from harness import OPTIONS, QUESTIONS, TEMPLATE_DIR, VARIANTS, load_hook
 
 pre_gen = load_hook("pre_gen_project")
 post_gen = load_hook("post_gen_project")
@@ -118,9 +118,9 @@ def test_env_gets_a_fresh_secret_and_keeps_the_rest():
     assert env == "# comment\nAPP_ENV='development'\nSECRET_KEY='s3cr3t'\nLOG_LEVEL='INFO'\n"
 
 
-DEFAULT_OPTIONS = {key: value for key, value in QUESTIONS.items() if key.startswith("use_")}
-ALL_CHOSEN = dict.fromkeys(DEFAULT_OPTIONS, True)
-NONE_CHOSEN = dict.fromkeys(DEFAULT_OPTIONS, False)
+# The answers as the hooks get them: every question's, and `_parts`.
+ALL_CHOSEN = {**QUESTIONS, **dict.fromkeys(OPTIONS, True)}
+NONE_CHOSEN = {**QUESTIONS, **dict.fromkeys(OPTIONS, False)}
 
 
 def test_the_closing_line_points_to_the_readme_sections_that_hold_the_steps():
@@ -166,17 +166,58 @@ def test_the_bare_project_keeps_only_the_core():
 @pytest.mark.parametrize("answers", VARIANTS.values(), ids=VARIANTS.keys())
 def test_the_templated_files_and_the_hook_choose_the_same_parts(answers):
     # Files ask templates/parts.jinja which parts a render has; the hook
-    # prunes by chosen_features. One answer each, for every combination.
-    answers = {**DEFAULT_OPTIONS, **answers}  # as cookiecutter fills them in
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR / "templates"))
-    parts = environment.get_template("parts.jinja").make_module({"cookiecutter": answers})
-    chosen = post_gen.chosen_features(answers)
-    assert {name: bool(getattr(parts, name)) for name in chosen} == chosen
-    assert {name for name in dir(parts) if not name.startswith("_")} == set(chosen)
+    # prunes by chosen_parts. Both read the rules of `_parts`: one answer
+    # each, for every combination.
+    answers = {**QUESTIONS, **answers}  # as cookiecutter fills them in
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR / "templates"), undefined=jinja2.StrictUndefined
+    )
+    module = environment.get_template("parts.jinja").make_module({"cookiecutter": answers})
+    chosen = post_gen.chosen_parts(answers)
+    assert module.parts == chosen
+    assert list(chosen) == list(QUESTIONS["_parts"])
+    assert {name for name in dir(module) if not name.startswith("_")} == {
+        "parts", "dependencies", "dev_dependencies", "lock",
+    }
+
+
+@pytest.mark.parametrize(
+    ("rule", "answers", "expected"),
+    [
+        (None, {}, True),
+        ("use_api", {"use_api": True}, True),
+        ("use_api", {"use_api": False}, False),
+        ({"any": ["use_api", "use_web_ui"]}, {"use_api": False, "use_web_ui": True}, True),
+        ({"any": ["use_api", "use_web_ui"]}, {"use_api": False, "use_web_ui": False}, False),
+        ({"all": ["use_api", "use_web_ui"]}, {"use_api": True, "use_web_ui": False}, False),
+        ({"all": ["use_api", "use_web_ui"]}, {"use_api": True, "use_web_ui": True}, True),
+    ],
+)
+def test_a_parts_rule_names_an_option_or_several(rule, answers, expected):
+    assert post_gen.wanted(rule, answers) is expected
+
+
+def test_every_part_is_declared_in_known_terms():
+    """A misspelt key, option or path would leave a part in every render."""
+    project = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+    for name, part in QUESTIONS["_parts"].items():
+        assert set(part) <= {"about", "when", "paths", "dependencies", "dev"}, name
+        rule = part.get("when")
+        if isinstance(rule, dict):
+            [(kind, options)] = rule.items()
+            assert kind in ("any", "all"), name
+        else:
+            options = [rule] if rule else []
+        assert set(options) <= set(OPTIONS), name
+        for path in part.get("paths", ()):
+            assert (project / path.format(package="{{cookiecutter.package_name}}")).exists(), path
+    # The core is the one part in every render, with nothing to prune.
+    assert [name for name, part in QUESTIONS["_parts"].items() if "when" not in part] == ["core"]
+    assert "paths" not in QUESTIONS["_parts"]["core"]
 
 
 def test_no_template_file_carries_a_conditional_name():
-    # Leaving a feature out is the hook's table alone (FEATURE_PATHS).
+    # Leaving a part out is the hook's pruning by `_parts` alone.
     project = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
     assert not [path for path in project.rglob("*") if "{%" in path.name]
 

@@ -54,26 +54,33 @@ def test_pre_commit_config_is_valid_and_runs_the_pinned_ruff(variant):
     config = yaml.safe_load((variant / ".pre-commit-config.yaml").read_text())
     [ruff_repo] = config["repos"]
     assert {hook["id"] for hook in ruff_repo["hooks"]} == {"ruff-check", "ruff-format"}
-    pinned = re.search(r"^ruff==(\S+) ", (variant / "requirements-test.txt").read_text(), re.M)
-    assert ruff_repo["rev"] == f"v{pinned.group(1)}"
+    lock = tomllib.loads((variant / "uv.lock").read_text())
+    [locked] = [package["version"] for package in lock["package"] if package["name"] == "ruff"]
+    assert ruff_repo["rev"] == f"v{locked}"
+
+
+def test_dependabot_updates_the_lock_and_the_actions(default_project):
+    config = yaml.safe_load((default_project / ".github" / "dependabot.yml").read_text())
+    assert [update["package-ecosystem"] for update in config["updates"]] == [
+        "uv", "github-actions",
+    ]
 
 
 def workflow(project):
     return yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
 
 
-def test_ci_takes_python_from_the_project_and_caches_pip(default_project):
+def test_ci_installs_the_lock_with_uv_and_runs_the_tools_from_it(default_project):
     steps = workflow(default_project)["jobs"]["test"]["steps"]
-    setup = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python"))
-    assert setup["with"] == {
-        "python-version-file": ".python-version",
-        "cache": "pip",
-        "cache-dependency-path": "requirements*.txt",
-    }
-    commands = "\n".join(step.get("run", "") for step in steps)
-    assert "--require-hashes -r requirements-test.txt" in commands
-    assert "ruff check ." in commands
-    assert "ruff format --check ." in commands
+    # The official action, at an exact release; uv takes .python-version.
+    [setup] = [step for step in steps if step.get("uses", "").startswith("astral-sh/setup-uv@")]
+    assert re.fullmatch(r"astral-sh/setup-uv@v\d+\.\d+\.\d+", setup["uses"])
+    assert re.fullmatch(r"\d+\.\d+\.\d+", setup["with"]["version"])
+    assert not [step for step in steps if "setup-python" in step.get("uses", "")]
+    commands = [step.get("run", "").strip() for step in steps]
+    assert "uv sync --locked" in commands
+    assert "uv run ruff check .\nuv run ruff format --check ." in commands
+    assert "pip" not in "\n".join(commands)
 
 
 @pytest.mark.parametrize(
@@ -91,7 +98,7 @@ def test_ci_runs_the_suite_on_sqlite_then_on_the_services_it_needs(
 ):
     job = workflow(render_variant(variant_name))["jobs"]["test"]
     assert set(job["services"]) == services
-    sqlite, real_services = [step for step in job["steps"] if step.get("run") == "pytest"]
+    sqlite, real_services = [step for step in job["steps"] if step.get("run") == "uv run pytest"]
     assert "env" not in sqlite
     real = real_services["env"]
     assert real["TEST_DATABASE_URL"].startswith("postgresql://postgres:postgres@localhost:5432/")

@@ -11,8 +11,10 @@ import time
 import tomllib
 
 import pytest
+from packaging.specifiers import SpecifierSet
 
 from harness import (
+    OPTIONS,
     QUESTIONS,
     find_python,
     generated_suite_env,
@@ -22,6 +24,7 @@ from harness import (
     project_venv,
     record_figure,
     render,
+    variant_name,
 )
 
 # Flask's own Jinja templates are copied as they are; everything else must
@@ -115,13 +118,24 @@ def test_heroku_sees_one_python_and_one_package_manager(default_project, tmp_pat
     other = render(tmp_path, python_version="3.12")
     assert (other / ".python-version").read_text() == "3.12\n"
     present = [name for name in PACKAGE_MANAGER_FILES if (default_project / name).exists()]
-    assert present == ["requirements.txt"]
-    assert "project" not in tomllib.loads((default_project / "pyproject.toml").read_text())
-    for name in ("requirements.txt", "requirements-test.txt"):
-        for line in (default_project / name).read_text().splitlines():
-            if line and not line.startswith(("#", "-r ", " ")):
-                # name==version, maybe a marker, then its hashes on the next lines
-                assert re.fullmatch(r"[a-z0-9_.-]+==[0-9][0-9A-Za-z.]*( ; [^\\]+)? \\", line), line
+    assert present == ["uv.lock"]
+    assert not list(default_project.glob("requirements*"))
+    settings = tomllib.loads((default_project / "pyproject.toml").read_text())
+    # Not installed itself: the buildpack installs only its dependencies.
+    assert "build-system" not in settings
+    project = settings["project"]
+    assert project["name"] == "my-service"
+    allowed = SpecifierSet(project["requires-python"])
+    assert all(version in allowed for version in OFFERED_PYTHONS)
+    # Exact pins, sorted as `uv add` keeps them; the tools in the dev group,
+    # which production installs leave out.
+    for requirements in (project["dependencies"], settings["dependency-groups"]["dev"]):
+        assert all(re.fullmatch(r"[A-Za-z0-9_.-]+(\[\w+\])?==[0-9][0-9A-Za-z.]*", line)
+                   for line in requirements), requirements
+        assert requirements == sorted(requirements, key=lambda line: line.split("==")[0].lower())
+    dev = {line.split("==")[0] for line in settings["dependency-groups"]["dev"]}
+    assert {"pytest", "pytest-xdist", "pytest-randomly", "ruff", "honcho"} <= dev
+    assert not dev & {line.split("==")[0] for line in project["dependencies"]}
 
 
 def test_procfile_names_each_process(default_project, render_variant):
@@ -290,12 +304,9 @@ LIMIT_WORDS = re.compile(r"flask_limiter|Flask-Limiter|RATE_LIMIT|RATELIMIT|limi
 
 
 def requirement_names(project):
-    names = set()
-    for name in ("requirements.txt", "requirements-test.txt"):
-        for line in (project / name).read_text().splitlines():
-            if line and not line.startswith(("#", "-r ", " ")):
-                names.add(line.split("==")[0].split("[")[0].lower())
-    return names
+    """Every package the project's uv.lock pins, its dependencies' too."""
+    lock = tomllib.loads((project / "uv.lock").read_text())
+    return {package["name"] for package in lock["package"] if package["name"] != project.name}
 
 
 def test_the_web_ui_is_all_there_when_chosen(default_project):
@@ -341,18 +352,22 @@ def test_password_attempt_limits_come_with_logins_or_tokens(render_variant, name
 
 
 @pytest.mark.slow
-def test_the_hook_knows_every_module_the_project_installs(default_project):
+def test_the_hook_knows_every_module_the_project_installs(render_variant):
     """A package named like an installed module would shadow it: the pre-gen
-    hook must refuse every top-level name the requirements install."""
+    hook must refuse every top-level name the venv of a render with every
+    option has, and list no other (but the project's own files)."""
+    everything = render_variant(variant_name(dict.fromkeys(OPTIONS, True)))
     listing = subprocess.run(
-        [str(project_venv(default_project) / "bin" / "python"), "-c", TOP_LEVEL_NAMES],
+        [str(project_venv(everything) / "bin" / "python"), "-c", TOP_LEVEL_NAMES],
         capture_output=True,
         text=True,
         check=True,
     )
     names = listing.stdout.split()
     installed = {name for name in names if name.isidentifier() and not name.startswith("__")}
-    assert installed - load_hook("pre_gen_project").TAKEN_MODULE_NAMES == set()
+    taken = load_hook("pre_gen_project").TAKEN_MODULE_NAMES
+    assert installed - taken == set()
+    assert taken - installed == PROJECTS_OWN_NAMES
 
 
 @pytest.mark.slow
@@ -370,6 +385,7 @@ def test_the_web_process_leaves_alembic_out(default_project):
     assert not {"alembic", "flask_migrate", "mako"} & top_level
 
 
+PROJECTS_OWN_NAMES = {"manage", "migrations", "tests", "wsgi"}
 # Printed by the project's own Python: the top-level module of each installed
 # distribution, from top_level.txt or, without one, from its file list.
 TOP_LEVEL_NAMES = """

@@ -1,8 +1,8 @@
-{%- from "parts.jinja" import web_ui, api, worker, limits with context -%}
+{%- from "parts.jinja" import parts with context -%}
 """What every test folder shares: a real app on an in-memory database,
 migrated once (on the database at TEST_DATABASE_URL instead when that is
 set: CI sets it to a Postgres service), its clients, accounts
-{%- if web_ui %}, logging in{% endif %}{% if api %}, API tokens{% endif %}.
+{%- if parts.web_ui %}, logging in{% endif %}{% if parts.api %}, API tokens{% endif %}.
 
 Each test runs in an app context of its own, and every table is emptied
 after it, so that what one test commits is not seen by the next. A folder's
@@ -10,19 +10,19 @@ own conftest.py holds the fixtures only it uses.
 """
 
 import os
-{%- if web_ui %}
+{%- if parts.web_ui %}
 import re
 {%- endif %}
 
 import pytest
 from flask import g, request_started
-{%- if limits %}
+{%- if parts.limits %}
 from limits.storage import MemoryStorage
 {%- endif %}
 from sqlalchemy import text
 
 from {{ cookiecutter.package_name }} import create_app
-{%- if limits %}
+{%- if parts.limits %}
 from {{ cookiecutter.package_name }}.accounts.limits import limiter
 {%- endif %}
 from {{ cookiecutter.package_name }}.accounts.models import User
@@ -136,7 +136,7 @@ def make_user(db_session):
 def user(make_user):
     """ada@example.com, with the password fixture's password."""
     return make_user()
-{%- if web_ui %}
+{%- if parts.web_ui %}
 
 
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -163,7 +163,7 @@ def log_in(client, csrf, password):
 
     return log_in
 {%- endif %}
-{%- if api %}
+{%- if parts.api %}
 
 
 @pytest.fixture
@@ -179,26 +179,26 @@ def bearer(token):
     """The headers that present `token`."""
     return {"Authorization": f"Bearer {token}"}
 {%- endif %}
-{%- if limits or worker %}
+{%- if parts.limits or parts.worker %}
 
 
 @pytest.fixture(autouse=True)
 def each_test_starts_afresh(app, make_app):
     """What lives outside the database is set back before each test.
-{%- if limits %}
+{%- if parts.limits %}
 
     Attempts are counted afresh, in memory. The limiter is one object for
     every app, set up by the last one made: after a test that made an app on
     Redis, one is made on the test settings again.
 {%- endif %}
-{%- if worker %}
+{%- if parts.worker %}
 
     Tasks queued run at once in the test app (the test profile says so).
     Celery queues through its current app, and every app a test makes
     becomes current: the test app is made current again.
 {%- endif %}
     """
-{%- if limits %}
+{%- if parts.limits %}
     if not isinstance(limiter.storage, MemoryStorage):
         make_app()
     limiter.reset()
@@ -206,7 +206,7 @@ def each_test_starts_afresh(app, make_app):
     # in-memory fallback until a limited request finds the storage again.
     limiter.limiter.storage.reset()
 {%- endif %}
-{%- if worker %}
+{%- if parts.worker %}
     app.extensions["celery"].set_current()
 {%- endif %}
 {%- endif %}

@@ -1,4 +1,4 @@
-{%- from "parts.jinja" import web_ui, api, worker, limits, redis_connection, mail_queue with context -%}
+{%- from "parts.jinja" import parts with context -%}
 """The application factory.
 
 `create_app` builds the app: the platform (platform/), then each feature in
@@ -13,34 +13,34 @@ from flask import Flask
 
 from . import (
     accounts,
-{%- if web_ui %}
+{%- if parts.web_ui %}
     admin,
 {%- endif %}
-{%- if api %}
+{%- if parts.api %}
     api,
 {%- endif %}
-{%- if web_ui %}
+{%- if parts.web_ui %}
     mail,
 {%- endif %}
     notes,
-{%- if web_ui %}
+{%- if parts.web_ui %}
     pages,
 {%- endif %}
     platform,
-{%- if worker %}
+{%- if parts.worker %}
     worker,
 {%- endif %}
 )
-{%- if limits %}
+{%- if parts.limits %}
 from .accounts import limits
 {%- endif %}
-{%- if web_ui %}
+{%- if parts.web_ui %}
 from .accounts import views as account_views
 {%- endif %}
-{%- if mail_queue %}
+{%- if parts.mail_queue %}
 from .mail import queue as mail_queue
 {%- endif %}
-{%- if redis_connection %}
+{%- if parts.redis_connection %}
 from .platform import redis_client
 {%- endif %}
 from .platform.settings import instance_path, load_settings
@@ -52,26 +52,26 @@ from .platform.settings import instance_path, load_settings
 # `settings(environ, config)` function adds its settings, and its
 # `init_app(app)` its views, commands and checks.
 FEATURES = (
-{%- if redis_connection %}
+{%- if parts.redis_connection %}
     redis_client,
 {%- endif %}
     accounts,
-{%- if limits %}
+{%- if parts.limits %}
     limits,
 {%- endif %}
-{%- if web_ui %}
+{%- if parts.web_ui %}
     mail,
     pages,
     account_views,
     admin,
 {%- endif %}
-{%- if api %}
+{%- if parts.api %}
     api,
 {%- endif %}
-{%- if worker %}
+{%- if parts.worker %}
     worker,
 {%- endif %}
-{%- if mail_queue %}
+{%- if parts.mail_queue %}
     mail_queue,
 {%- endif %}
     notes,

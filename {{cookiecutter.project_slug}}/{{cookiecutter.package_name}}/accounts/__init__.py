@@ -1,7 +1,7 @@
-{%- from "parts.jinja" import web_ui, limits with context -%}
+{%- from "parts.jinja" import parts with context -%}
 """Accounts: who the users are (models.py) and the commands that make them
-(commands.py){% if limits %}; checking a password (passwords.py) and limiting
-the guesses (limits.py){% endif %}{% if web_ui %}; and the pages to sign up, log
+(commands.py){% if parts.limits %}; checking a password (passwords.py) and limiting
+the guesses (limits.py){% endif %}{% if parts.web_ui %}; and the pages to sign up, log
 in and reset a password (views.py){% endif %}."""
 
 from flask import Flask

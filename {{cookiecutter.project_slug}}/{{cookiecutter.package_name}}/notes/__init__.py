@@ -1,4 +1,4 @@
-{%- from "parts.jinja" import web_ui, api with context -%}
+{%- from "parts.jinja" import parts with context -%}
 """Notes: the example resource, each note seen by its owner only.
 
 Everything about notes is in this package, and its tests are in
@@ -9,27 +9,27 @@ the line in create_app's FEATURES) once you have one.
 from flask import Flask
 
 from . import (
-{%- if web_ui %}
+{%- if parts.web_ui %}
     admin,
 {%- endif %}
-{%- if api %}
+{%- if parts.api %}
     api,
 {%- endif %}
     models,  # noqa: F401  (known to migrations)
-{%- if web_ui %}
+{%- if parts.web_ui %}
     views,
 {%- endif %}
 )
 
 
 def init_app(app: Flask) -> None:
-{%- if web_ui %}
+{%- if parts.web_ui %}
     views.init_app(app)
     admin.init_app(app)
 {%- endif %}
-{%- if api %}
+{%- if parts.api %}
     api.init_app(app)
 {%- endif %}
-{%- if not (web_ui or api) %}
+{%- if not (parts.web_ui or parts.api) %}
     """Nothing to set up: without pages or an API, notes are only a model."""
 {%- endif %}

@@ -9,7 +9,7 @@ PIP := --quiet --disable-pip-version-check
 DEMO := build/my-service
 DEMO_VENV := build/.venv
 
-.PHONY: demo test test-quick bench lint locks clean
+.PHONY: settings demo test test-quick bench lint locks clean
 
 $(BIN)/ready: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ bench: $(BIN)/ready
 ## the transitive pins to their newest releases. Then run make test.
 locks: $(BIN)/ready
 	$(BIN)/python locks.py
+
+## make settings: write the generated project's .env.example and settings
+## table (docs/configuration.md) from the settings' declarations in its code.
+settings: $(BIN)/ready
+	$(BIN)/python settings_templates.py
 
 lint: $(BIN)/ready
 	$(BIN)/ruff check .

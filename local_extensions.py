@@ -5,6 +5,8 @@ quotes, backslashes, non-Latin letters, emoji. These filters write it into
 Python and TOML source exactly as typed, in lines that ruff accepts.
 """
 
+import json
+
 from cookiecutter.utils import simple_filter
 
 # The generated project's line length (its pyproject.toml says so too).
@@ -60,7 +62,8 @@ def assignment(text: str, name: str) -> str:
 
 
 # The filters, as templates use them: {{ cookiecutter.description |
-# python_assignment("SERVICE_DESCRIPTION") }}, {{ ... | toml_string }}.
+# python_assignment("SERVICE_DESCRIPTION") }}, {{ ... | toml_string }},
+# {{ ... | json_string }}.
 
 
 @simple_filter
@@ -71,3 +74,10 @@ def python_assignment(text: str, name: str) -> str:
 @simple_filter
 def toml_string(text: str) -> str:
     return quoted(text)
+
+
+@simple_filter
+def json_string(text: str) -> str:
+    """As Python's json module writes it with ensure_ascii=False, which the
+    project's `flask settings write` uses for app.json: letters as typed."""
+    return json.dumps(text, ensure_ascii=False)

@@ -41,7 +41,7 @@ def test_production_refuses_the_public_development_key():
 
 
 def test_an_unknown_log_level_is_refused():
-    with pytest.raises(ConfigError, match="LOG_LEVEL is 'VERBOSE'"):
+    with pytest.raises(ConfigError, match="LOG_LEVEL is 'verbose'; use one of DEBUG"):
         settings(SECRET_KEY=STRONG_KEY, LOG_LEVEL="verbose")
 
 

@@ -28,15 +28,17 @@ SMTP_URL = Setting(
     secret=True,
 )
 SMTP_HOST = Setting("SMTP_HOST", "Or the mail server's parts, for any provider: its host.")
-SMTP_PORT = Setting("SMTP_PORT", "Its port; 465 means TLS from the start.", default="587",
-                    parse=whole_number)
+SMTP_PORT = Setting(
+    "SMTP_PORT", "Its port; 465 means TLS from the start.", default="587", parse=whole_number
+)
 SMTP_USER = Setting("SMTP_USER", "Its user name.")
 SMTP_PASSWORD = Setting("SMTP_PASSWORD", "Its password.", secret=True)
 MAILGUN_SMTP_SERVER = Setting(
     "MAILGUN_SMTP_SERVER", "Set by Heroku's Mailgun add-on, with the three below."
 )
-MAILGUN_SMTP_PORT = Setting("MAILGUN_SMTP_PORT", "Mailgun's port.", default="587",
-                            parse=whole_number)
+MAILGUN_SMTP_PORT = Setting(
+    "MAILGUN_SMTP_PORT", "Mailgun's port.", default="587", parse=whole_number
+)
 MAILGUN_SMTP_LOGIN = Setting("MAILGUN_SMTP_LOGIN", "Mailgun's user name.")
 MAILGUN_SMTP_PASSWORD = Setting("MAILGUN_SMTP_PASSWORD", "Mailgun's password.", secret=True)
 MAIL_FROM = Setting(

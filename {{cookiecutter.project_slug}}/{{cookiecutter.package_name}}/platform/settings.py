@@ -50,8 +50,8 @@ APP_ENV = Setting(
 SECRET_KEY = Setting(
     "SECRET_KEY",
     "Signs sessions and CSRF tokens. Production refuses to start without one of "
-    f"at least {SECRET_KEY_MIN_LENGTH} characters: "
-    'python -c "import secrets; print(secrets.token_urlsafe(48))"',
+    f"at least {SECRET_KEY_MIN_LENGTH} random characters, such as Python's "
+    "secrets.token_urlsafe(48) gives.",
     local="change-me",
     secret=True,
     on_heroku=True,
@@ -217,6 +217,7 @@ def secret_key(environ, production: bool) -> str:
 
 
 # Web: hosts, HTTPS, cookies, request sizes ------------------------------------
+
 
 def web_settings(environ, profile) -> dict:
     production = profile == "production"

@@ -28,7 +28,9 @@ ENV_EXAMPLE_HEADER = """\
 TABLE_START = "<!-- settings: `flask settings write` writes this table -->"
 TABLE_END = "<!-- /settings -->"
 
-settings_group = AppGroup("settings", help="The settings' declarations and the files made from them.")
+settings_group = AppGroup(
+    "settings", help="The settings' declarations and the files made from them."
+)
 
 
 def declared(features: tuple[ModuleType, ...]) -> list[tuple[str, tuple[Setting, ...]]]:
@@ -88,8 +90,9 @@ def app_json_env(sections) -> dict:
     return env
 
 
-def written_files(sections, project_dir: Path = PROJECT_DIR) -> dict[Path, str]:
+def written_files(sections, project_dir: Path | None = None) -> dict[Path, str]:
     """Each file's text as the declarations make it."""
+    project_dir = project_dir or PROJECT_DIR
     docs = project_dir / "docs" / "configuration.md"
     before, _, rest = docs.read_text().partition(TABLE_START)
     _, _, after = rest.partition(TABLE_END)
@@ -109,7 +112,7 @@ def write_command():
     for path, text in written_files(declared(app_features())).items():
         if path.read_text() != text:
             path.write_text(text)
-            click.echo(f"wrote {path.relative_to(PROJECT_DIR)}")
+            click.echo(f"wrote {path.name}")
 
 
 def missing_in_production(config, sections) -> list[str]:

@@ -1,0 +1,73 @@
+"""Each setting is declared once, in the code: .env.example, the table in
+docs/configuration.md and app.json's env are made from the declarations
+(`flask settings write`) and must agree with them."""
+
+import shutil
+from types import ModuleType
+
+from {{ cookiecutter.package_name }} import FEATURES
+from {{ cookiecutter.package_name }}.platform import settings_files
+from {{ cookiecutter.package_name }}.platform.environment import Setting
+from {{ cookiecutter.package_name }}.platform.settings import SECRET_KEY
+
+FILES = (".env.example", "docs/configuration.md", "app.json")
+
+
+def test_the_files_are_what_the_declarations_make():
+    for path, text in settings_files.written_files(settings_files.declared(FEATURES)).items():
+        assert path.read_text() == text, (
+            f"{path.name} disagrees with the settings' declarations: run `flask settings write`"
+        )
+
+
+def declaring_modules() -> list[ModuleType]:
+    return [settings_files.settings, settings_files.web_server, *FEATURES]
+
+
+def test_every_setting_declared_is_listed_in_a_modules_settings():
+    found = {
+        value
+        for module in declaring_modules()
+        for value in vars(module).values()
+        if isinstance(value, Setting)
+    }
+    listed = {
+        setting for module in declaring_modules() for setting in getattr(module, "SETTINGS", ())
+    }
+    assert found <= listed, {setting.name for setting in found - listed}
+
+
+def test_no_variable_is_declared_twice():
+    names = [
+        setting.name
+        for _module, settings in settings_files.declared(FEATURES)
+        for setting in settings
+    ]
+    assert len(names) == len(set(names))
+
+
+def test_settings_write_rewrites_a_stale_file(app, runner, tmp_path, monkeypatch):
+    for name in FILES:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        shutil.copy(settings_files.PROJECT_DIR / name, tmp_path / name)
+    (tmp_path / ".env.example").write_text("# stale\n")
+    monkeypatch.setattr(settings_files, "PROJECT_DIR", tmp_path)
+    result = runner.invoke(args=["settings", "write"])
+    assert result.exit_code == 0, result.output
+    assert "wrote .env.example" in result.output
+    assert (tmp_path / ".env.example").read_text() == settings_files.env_example(
+        settings_files.declared(FEATURES)
+    )
+    # The others already agreed: left as they were.
+    assert "wrote app.json" not in result.output
+
+
+def test_secrets_are_generated_on_heroku_and_never_given_a_value():
+    env = settings_files.app_json_env(settings_files.declared(FEATURES))
+    assert env[SECRET_KEY.name] == {"description": SECRET_KEY.help, "generator": "secret"}
+
+
+def test_flask_check_names_a_setting_production_needs(make_app):
+    app = make_app(APP_ENV="production", SECRET_KEY="s" * 48)
+    result = app.test_cli_runner().invoke(args=["check"])
+    assert "- PUBLIC_URL is not set: The service's public origin" in result.output

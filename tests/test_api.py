@@ -28,7 +28,7 @@ API_FILES = (
     "my_service/api/__init__.py",
     "my_service/api/templates/api/docs.html",
     "my_service/notes/api.py",
-    "migrations/versions/0003_create_api_tokens.py",
+    "migrations/versions/2026_12_07_0002_0003_create_api_tokens.py",
     "tests/notes/test_api.py",
 )
 # Words that only the API brings; none may be left in a project without it.

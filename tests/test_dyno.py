@@ -99,10 +99,18 @@ def test_production_without_secret_key_refuses_to_start(dyno_project, tmp_path, 
     assert "Traceback" not in dyno.output(process)
 
 
+REVISION = re.compile(r'^(down_)?revision = "([^"]*)"', re.MULTILINE)
+
+
 def latest_revision(project: Path) -> str:
-    """The newest migration's id: the migrations are numbered 0001, 0002, ..."""
-    versions = (project / "migrations" / "versions").glob("*.py")
-    return max(path.name.split("_")[0] for path in versions)
+    """The head of the project's migrations: the one revision no other
+    migration revises (the history is linear)."""
+    revisions, revised = set(), set()
+    for path in (project / "migrations" / "versions").glob("*.py"):
+        for down, revision in REVISION.findall(path.read_text()):
+            (revised if down else revisions).add(revision)
+    (head,) = revisions - revised
+    return head
 
 
 def test_the_drill_on_real_postgres(dyno_project, tmp_path, postgres_database):

@@ -151,8 +151,7 @@ def test_unchosen_options_name_their_paths_in_the_package():
         "svc/api",
         "svc/notes/api.py",
         "svc/notes/schemas.py",
-        "migrations/versions/0003_create_api_tokens.py",
-        "migrations/versions/0005_tie_api_tokens_to_logins.py",
+        "migrations/versions/2026_12_07_0002_0003_create_api_tokens.py",
         "tests/api",
         "tests/notes/test_api.py",
     ]

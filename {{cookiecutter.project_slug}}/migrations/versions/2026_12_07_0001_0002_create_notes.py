@@ -2,6 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
+Created: 2026-12-07 00:01
 """
 
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ def upgrade():
         "notes",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("body", sa.String(length=20000), nullable=False),
         sa.Column("owner_id", sa.Integer(), nullable=False),
         sa.Column(
             "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False

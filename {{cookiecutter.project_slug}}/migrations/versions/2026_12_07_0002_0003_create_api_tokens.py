@@ -2,6 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
+Created: 2026-12-07 00:02
 """
 
 import sqlalchemy as sa
@@ -19,6 +20,8 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
+        # The account's login id when the token was issued: a new one ends it.
+        sa.Column("login_id", sa.String(length=32), nullable=False),
         sa.Column(
             "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
         ),

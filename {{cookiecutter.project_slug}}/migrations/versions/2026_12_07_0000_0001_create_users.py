@@ -2,6 +2,7 @@
 
 Revision ID: 0001
 Revises:
+Created: 2026-12-07 00:00
 """
 
 import sqlalchemy as sa
@@ -19,6 +20,9 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=False),
+        # What sessions, remember cookies and API tokens are tied to: a new
+        # value ends them all.
+        sa.Column("login_id", sa.String(length=32), nullable=False),
         sa.Column("is_admin", sa.Boolean(), nullable=False),
         sa.Column(
             "created_at",
@@ -28,6 +32,7 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
+        sa.UniqueConstraint("login_id", name=op.f("uq_users_login_id")),
     )
 
 

@@ -140,5 +140,5 @@ def test_files_keep_to_the_editorconfig(variant):
 
 def test_cruft_leaves_the_private_env_alone(default_project):
     settings = tomllib.loads((default_project / "pyproject.toml").read_text())
-    assert settings["tool"]["cruft"]["skip"] == [".env"]
+    assert settings["tool"]["cruft"]["skip"] == [".env", "migrations/versions"]
     assert "*.rej" in (default_project / ".gitignore").read_text().splitlines()

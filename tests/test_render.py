@@ -159,9 +159,11 @@ def test_the_readme_gives_the_first_steps_for_the_answers(default_project, rende
     python = QUESTIONS["python_version"]
     bare = render_variant("bare")
     run, deploy = readme_section(bare, "Run it locally"), readme_section(bare, "Deploy to Heroku")
-    assert f"python{python} -m venv" in run
-    assert re.search(r"honcho start web +#", run)
+    assert "uv sync" in run and f"Python {python}" in run
+    assert "uv run flask db upgrade" in run
+    assert re.search(r"uv run honcho start web +#", run)
     assert "create-admin" not in run
+    assert "uv run flask create-user" in run  # every render says how to get an account
     # The branch `git push heroku main` pushes; the steps in their order.
     steps = ["git init -b main", "heroku create my-service", "git push heroku main"]
     assert [deploy.index(step) for step in steps] == sorted(deploy.index(step) for step in steps)
@@ -172,8 +174,8 @@ def test_the_readme_gives_the_first_steps_for_the_answers(default_project, rende
 
     run = readme_section(default_project, "Run it locally")
     deploy = readme_section(default_project, "Deploy to Heroku")
-    assert "flask create-admin" in run
-    assert "honcho start web worker beat" in run
+    assert "uv run flask create-admin" in run
+    assert "uv run honcho start web worker beat" in run
     assert "heroku addons:create heroku-redis:mini" in deploy
     # Heroku starts new process types at zero dynos.
     assert deploy.index("heroku ps:scale worker=1 beat=1") > deploy.index("git push heroku main")

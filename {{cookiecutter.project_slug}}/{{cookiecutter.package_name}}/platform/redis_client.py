@@ -11,11 +11,10 @@ from .environment import Setting, whole_number
 
 REDIS_URL = Setting(
     "REDIS_URL",
-    "Redis, shared by every dyno, for the features that keep state there (the "
-    "task queue, attempt counts). Unset: each keeps its own (SQLite files, "
-    "memory), on one machine only. Heroku's Key-Value Store sets a rediss:// "
-    "URL; its self-signed certificate is accepted unless the URL says "
-    "ssl_cert_reqs=required.",
+    "Redis, shared by every dyno, for the features that keep state there. "
+    "Unset: each keeps its own, in SQLite files or in memory, on one machine "
+    "only. Heroku's Key-Value Store sets a rediss:// URL; its self-signed "
+    "certificate is accepted unless the URL says ssl_cert_reqs=required.",
     example="redis://127.0.0.1:6379/0",
 )
 REDIS_TIMEOUT = Setting(

@@ -11,13 +11,13 @@ PORT = Setting(
 )
 WEB_CONCURRENCY = Setting(
     "WEB_CONCURRENCY",
-    "gunicorn's worker processes; Heroku sets it from the dyno size.",
+    "gunicorn's processes; Heroku sets it from the dyno size.",
     default="2",
     parse=whole_number,
 )
 WEB_THREADS = Setting(
     "WEB_THREADS",
-    "Threads per worker process, and so database connections per process.",
+    "Threads per gunicorn process, and so database connections per process.",
     default="4",
     parse=whole_number,
 )

@@ -46,11 +46,11 @@ def settings(environ, config) -> dict:
 """
 MODEL = """
 
-class Label(db.Model):
-    __tablename__ = "labels"
+class Booking(db.Model):
+    __tablename__ = "bookings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 """
 PAGE = """
@@ -135,10 +135,10 @@ def test_the_readmes_everyday_changes_keep_the_project_green(tmp_path):
 
     # A model and its migration.
     append(package / "notes" / "models.py", MODEL)
-    uv("run", "flask", "db", "migrate", "-m", "Create the labels table")
-    (migration,) = (project / "migrations" / "versions").glob("*_create_the_labels_table.py")
+    uv("run", "flask", "db", "migrate", "-m", "Create the bookings table")
+    (migration,) = (project / "migrations" / "versions").glob("*_create_the_bookings_table.py")
     assert re.fullmatch(
-        r"\d{4}_\d{2}_\d{2}_\d{4}_[0-9a-f]{12}_create_the_labels_table\.py", migration.name
+        r"\d{4}_\d{2}_\d{2}_\d{4}_[0-9a-f]{12}_create_the_bookings_table\.py", migration.name
     )
     uv("run", "flask", "db", "upgrade")
 

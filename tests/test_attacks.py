@@ -18,8 +18,10 @@ import re
 import select
 import socket
 import statistics
+import threading
 import time
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import parsedate_to_datetime
@@ -194,12 +196,13 @@ class Browser:
     def get(self, path: str, **options) -> Answer:
         return self.request("GET", path, **options)
 
-    def post(self, path: str, form: dict, **options) -> Answer:
+    def post(self, path: str, form: dict, headers: dict | None = None, **options) -> Answer:
         body = urllib.parse.urlencode(form).encode()
         # Over https, Flask-WTF also wants the browser's same-site Referer.
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "Referer": f"{PUBLIC_URL}{path}",
+            **(headers or {}),
         }
         return self.request("POST", path, body, headers, **options)
 
@@ -231,8 +234,7 @@ class Browser:
 
     def basic(self, username: str, password: str) -> Answer:
         """POST /api/v1/tokens with HTTP Basic credentials."""
-        credentials = base64.b64encode(f"{username}:{password}".encode()).decode()
-        headers = {"Authorization": f"Basic {credentials}", "Accept": "application/json"}
+        headers = {**basic_header(username, password), "Accept": "application/json"}
         return self.request("POST", "/api/v1/tokens", b"", headers)
 
     def token(self, email: str, password: str = PASSWORD) -> str:
@@ -274,6 +276,11 @@ class Browser:
         if answer.status >= 500:
             self.service.server_errors.append(f"POST {path} (streamed) -> {answer.status}")
         return answer
+
+
+def basic_header(username: str, password: str) -> dict[str, str]:
+    credentials = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {credentials}"}
 
 
 def sign_up(service: Service, email: str, password: str = PASSWORD) -> Browser:
@@ -709,6 +716,89 @@ def test_flask_check_flags_production_without_mail(service):
     assert any(
         re.search(r"smtp|mail", line, re.IGNORECASE) for line in output.splitlines()
     ), output
+
+
+def test_a_basic_header_does_not_move_a_form_post_to_another_account(service):
+    email, other = "basic-decoy@example.com", "basic-other@example.com"
+    sign_up(service, email)
+    sign_up(service, other)
+
+    # Wrong passwords for the account, each from a new address and naming a
+    # new account in HTTP Basic: the form's email is what is counted.
+    def guess(n: int) -> Answer:
+        decoy = basic_header(f"decoy-{n}@example.com", WRONG_PASSWORD)
+        return Browser(service).submit(
+            "/auth/login", {"email": email, "password": WRONG_PASSWORD}, headers=decoy
+        )
+
+    assert [guess(n).status for n in range(5)] == [200] * 5
+    assert_refused_for_a_while(guess(5))
+    decoy = basic_header("decoy-right@example.com", WRONG_PASSWORD)
+    right = Browser(service).submit(
+        "/auth/login", {"email": email, "password": PASSWORD}, headers=decoy
+    )
+    assert_refused_for_a_while(right)  # the account waits out the guesses
+
+    # The same on the reset form: three mails for the account, whatever Basic says.
+    def ask(n: int) -> Answer:
+        decoy = basic_header(f"reset-decoy-{n}@example.com", "x")
+        return Browser(service).submit("/auth/reset", {"email": other}, headers=decoy)
+
+    assert [ask(n).status for n in range(3)] == [302] * 3
+    assert_refused_for_a_while(ask(3))
+
+    # Behind a proxy's HTTP Basic (one header for everyone), people log in,
+    # each on their own account's count.
+    staging = basic_header("staging", "shared")
+    for account in ("staging-1@example.com", "staging-2@example.com"):
+        sign_up(service, account)
+        for _ in range(3):
+            fields = {"email": account, "password": PASSWORD}
+            answer = Browser(service).submit("/auth/login", fields, headers=staging)
+            assert answer.status == 302, (account, answer.status)
+
+
+def test_password_attempts_sent_at_once_are_counted_before_any_is_checked(service):
+    email = "all-at-once@example.com"
+    sign_up(service, email)
+    sign_up(service, "all-at-once-other@example.com")
+    guessers = [Browser(service) for _ in range(30)]
+    tokens = [guesser.csrf_token("/auth/login") for guesser in guessers]
+    together = threading.Barrier(len(guessers))
+
+    def guess(n: int) -> int:
+        together.wait()
+        fields = {"csrf_token": tokens[n], "email": email, "password": WRONG_PASSWORD}
+        return guessers[n].post("/auth/login", fields).status
+
+    with ThreadPoolExecutor(len(guessers)) as pool:
+        statuses = list(pool.map(guess, range(len(guessers))))
+    checked = statuses.count(200)
+    record_figure(
+        f"attacks: 30 wrong passwords at once from 30 addresses: {checked} checked, "
+        f"{statuses.count(429)} refused (ACCOUNT_RATE_LIMIT 5 a minute)"
+    )
+    assert sorted(statuses) == [200] * 5 + [429] * 25, statuses
+
+    other = Browser(service).log_in("all-at-once-other@example.com", PASSWORD)
+    assert other.status == 302
+
+
+def test_an_ipv6_client_is_limited_by_its_64(service):
+    # One machine takes a new address in its /64 for every guess.
+    def guess(address: str, n: int) -> Answer:
+        browser = Browser(service, address=address)
+        return browser.log_in(f"v6-nobody-{n}@example.com", WRONG_PASSWORD)
+
+    statuses = [guess(f"2001:db8:64:1::{n:x}", n).status for n in range(1, 6)]
+    assert statuses == [200] * 5
+    assert_refused_for_a_while(guess("2001:db8:64:1:ffff:ffff:ffff:ffff", 6))
+
+    # Its neighbour in the next /64, and an IPv4 client, are not held back.
+    email = "v6-person@example.com"
+    sign_up(service, email)
+    assert Browser(service, address="2001:db8:64:2::1").log_in(email, PASSWORD).status == 302
+    assert Browser(service).log_in(email, PASSWORD).status == 302
 
 
 def test_no_attack_made_the_service_fail(service):

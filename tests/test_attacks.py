@@ -52,6 +52,7 @@ WRONG_PASSWORD = "a long but wrong password"
 ADMIN_EMAIL = "admin@example.com"
 CLI_USER_EMAIL = "cli-user@example.com"
 MB = 1024 * 1024
+QUOTA = 1000  # NOTES_PER_ACCOUNT's default
 TIMEOUT = 15  # seconds for any one request
 
 # Client addresses from the documentation ranges (RFC 5737): they only ever
@@ -130,6 +131,25 @@ class Service:
 
         with psycopg.connect(self.database_url) as connection:
             return connection.execute(query, parameters).fetchone()[0]
+
+    def add_notes(self, email: str, count: int, body_length: int) -> None:
+        """`count` notes for the account, written straight into the database."""
+        import psycopg
+
+        with psycopg.connect(self.database_url) as connection:
+            connection.execute(
+                "INSERT INTO notes (title, body, owner_id)"
+                " SELECT 'note ' || n, repeat('b', %s), users.id"
+                " FROM generate_series(1, %s) AS n, users WHERE users.email = %s",
+                (body_length, count, email),
+            )
+
+    def notes_of(self, email: str) -> int:
+        return self.count(
+            "SELECT count(*) FROM notes JOIN users ON users.id = notes.owner_id"
+            " WHERE users.email = %s",
+            email,
+        )
 
     def web_workers(self) -> list[int]:
         """The gunicorn workers: the processes under the web process that
@@ -799,6 +819,55 @@ def test_an_ipv6_client_is_limited_by_its_64(service):
     sign_up(service, email)
     assert Browser(service, address="2001:db8:64:2::1").log_in(email, PASSWORD).status == 302
     assert Browser(service).log_in(email, PASSWORD).status == 302
+
+
+def test_one_account_cannot_fill_the_database(service):
+    email = "filler@example.com"
+    browser = sign_up(service, email)
+    token = Browser(service).token(email)
+    note = {"title": "filler", "body": "b" * 20_000}
+
+    # The attack: notes of 20 kB as fast as one token sends them.
+    started = time.perf_counter()
+    answers = [browser.api("POST", "/api/v1/notes", token, note) for _ in range(80)]
+    seconds = time.perf_counter() - started
+    statuses = [answer.status for answer in answers]
+    assert statuses == [201] * 60 + [429] * 20, statuses  # WRITE_RATE_LIMIT: 60 a minute
+    assert_json_error(answers[-1], 429)
+    assert_refused_for_a_while(answers[-1])
+    record_figure(
+        f"attacks: 80 notes of 20 kB from one token in {seconds:.1f} s: 60 stored, 20 refused 429"
+    )
+    # The pages draw on the same count, and nothing refused was stored.
+    page = browser.submit("/notes/new", note)
+    assert_refused_for_a_while(page)
+    assert page.headers.get_content_type() == "text/html"
+    assert service.notes_of(email) == 60
+
+    # The quota: an account holding as many notes as it may gets 403 both
+    # ways, its text kept on the page; deleting one makes room again.
+    full = "full@example.com"
+    full_browser = sign_up(service, full)
+    full_token = Browser(service).token(full)
+    service.add_notes(full, QUOTA - 1, 0)
+    assert full_browser.api("POST", "/api/v1/notes", full_token, {"title": "last"}).status == 201
+    refused = full_browser.api("POST", "/api/v1/notes", full_token, {"title": "one more"})
+    assert_json_error(refused, 403)
+    page = full_browser.submit("/notes/new", {"title": "one more", "body": "typed text"})
+    assert page.status == 403, page.status
+    assert "typed text" in page.text and "Delete some to make room" in page.text
+    assert service.notes_of(full) == QUOTA
+    last = full_browser.api("GET", "/api/v1/notes?page_size=1", full_token).json()[0]
+    assert full_browser.api("DELETE", f"/api/v1/notes/{last['id']}", full_token).status == 204
+    assert full_browser.submit("/notes/new", {"title": "room again"}).status == 302
+    assert service.notes_of(full) == QUOTA
+
+    # Another account writes on, both ways.
+    other = "not-a-filler@example.com"
+    other_browser = sign_up(service, other)
+    other_token = Browser(service).token(other)
+    assert other_browser.api("POST", "/api/v1/notes", other_token, note).status == 201
+    assert other_browser.submit("/notes/new", note).status == 302
 
 
 def test_no_attack_made_the_service_fail(service):

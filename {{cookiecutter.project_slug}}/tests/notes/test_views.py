@@ -1,5 +1,5 @@
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from {{ cookiecutter.package_name }}.notes.models import MAX_BODY_LENGTH, MAX_TITLE_LENGTH, Note
 
@@ -128,3 +128,54 @@ def test_the_longest_title_and_body_are_taken(client, csrf, ada, db_session):
 
 def test_private_pages_are_not_stored_by_caches(client, ada):
     assert client.get("/notes/").headers["Cache-Control"] == "no-store"
+
+
+def count_notes(db_session):
+    return db_session.scalar(select(func.count()).select_from(Note))
+
+
+def test_writes_are_limited_per_account(
+    app, client, csrf, ada, db_session, monkeypatch, log_in, make_user
+):
+    monkeypatch.setitem(app.config, "WRITE_RATE_LIMIT", "3 per minute")
+    assert [add_note(client, csrf, title=f"n{n}").status_code for n in range(2)] == [302, 302]
+    note = db_session.scalar(select(Note).where(Note.title == "n0"))
+    edit = {"title": "edited", "body": "", "csrf_token": csrf(f"/notes/{note.id}/edit")}
+    assert client.post(f"/notes/{note.id}/edit", data=edit).status_code == 302
+
+    # Creating, editing and deleting all draw on the one count.
+    refused = add_note(client, csrf, title="one too many")
+    assert refused.status_code == 429
+    assert b"Too many changes" in refused.data
+    assert int(refused.headers["Retry-After"]) > 0
+    token = csrf(f"/notes/{note.id}")
+    assert client.post(f"/notes/{note.id}/delete", data={"csrf_token": token}).status_code == 429
+    assert count_notes(db_session) == 2
+    assert client.get("/notes/").status_code == 200  # reading is not limited
+
+    # Another account writes on.
+    client.post("/auth/logout", data={"csrf_token": csrf("/notes/")})
+    make_user("bob@example.com")
+    log_in("bob@example.com")
+    assert add_note(client, csrf, title="Bob's").status_code == 302
+
+
+def test_an_account_keeps_at_most_its_quota_of_notes(
+    app, client, csrf, ada, db_session, monkeypatch
+):
+    monkeypatch.setitem(app.config, "NOTES_PER_ACCOUNT", 2)
+    assert [add_note(client, csrf, title=f"n{n}").status_code for n in range(2)] == [302, 302]
+
+    refused = add_note(client, csrf, title="a third", body="kept in the form")
+    assert refused.status_code == 403
+    assert b"as many notes as an account may keep" in refused.data
+    assert b'value="a third"' in refused.data  # what was typed is not lost
+    assert b"kept in the form" in refused.data
+    assert count_notes(db_session) == 2
+
+    # Deleting one makes room again.
+    note = db_session.scalar(select(Note).where(Note.title == "n0"))
+    token = csrf(f"/notes/{note.id}")
+    assert client.post(f"/notes/{note.id}/delete", data={"csrf_token": token}).status_code == 302
+    assert add_note(client, csrf, title="a third").status_code == 302
+    assert count_notes(db_session) == 2

@@ -1,10 +1,11 @@
-"""Limits on guessing passwords and on sending reset links.
+"""Limits on guessing passwords, on sending reset links and on writing.
 
 Each guarded POST is counted twice: per client, which stops one machine
 guessing fast, and per account named in the request, which stops many
 addresses sharing the guessing of one password (or flooding one mailbox
-with reset links). Counts live in Redis when REDIS_URL is set, so every
-dyno shares them.
+with reset links). An account's writes are counted too, so that one
+account cannot fill the database. Counts live in Redis when REDIS_URL is
+set, so every dyno shares them.
 
 Every attempt is counted as it arrives, before the view checks anything:
 counting and comparing with the limit is one step in the storage (an
@@ -28,6 +29,7 @@ from ..platform.errors import handle_http_error
 from .models import normalize_email
 
 TOO_MANY_ATTEMPTS = "Too many attempts. Wait a while, then try again."
+TOO_MANY_WRITES = "Too many changes in a short time. Wait a while, then try again."
 
 
 def client_network() -> str:
@@ -95,6 +97,20 @@ def per_account(setting: str, named_by: Callable[[], str]):
     )
 
 
+def writes_per_account(account_id: Callable[[], int]):
+    """A limit on an account's writes (POST, PUT, PATCH, DELETE), as
+    WRITE_RATE_LIMIT says, shared by every route it guards; `account_id`
+    gives the signed-in account's id. Place it where the account is known:
+    the notes pages ask for a login first, the API below its token check."""
+    return limiter.shared_limit(
+        lambda: current_app.config["WRITE_RATE_LIMIT"],
+        scope="WRITE_RATE_LIMIT",
+        key_func=lambda: f"writer:{account_id()}",
+        methods=["POST", "PUT", "PATCH", "DELETE"],
+        error_message=TOO_MANY_WRITES,
+    )
+
+
 # Only POSTs count: showing a form is free, guessing a password is not. The
 # login form and the API's token endpoint draw on one count per account,
 # the form naming it by its email, the endpoint by HTTP Basic's user.
@@ -123,7 +139,14 @@ ACCOUNT_RATE_LIMIT = Setting(
     "included; one more gets 429.",
     default="5 per minute; 30 per hour; 200 per day",
 )
-SETTINGS = (LOGIN_RATE_LIMIT, ACCOUNT_RATE_LIMIT)
+WRITE_RATE_LIMIT = Setting(
+    "WRITE_RATE_LIMIT",
+    "Changes (creating, editing or deleting a note, through the pages or the "
+    "API) allowed per account; one more gets 429.",
+    default="60 per minute; 1000 per day",
+)
+
+SETTINGS = (LOGIN_RATE_LIMIT, ACCOUNT_RATE_LIMIT, WRITE_RATE_LIMIT)
 
 
 def settings(environ, config) -> dict:
@@ -138,6 +161,7 @@ def settings(environ, config) -> dict:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": LOGIN_RATE_LIMIT.read(environ),
         "ACCOUNT_RATE_LIMIT": ACCOUNT_RATE_LIMIT.read(environ),
+        "WRITE_RATE_LIMIT": WRITE_RATE_LIMIT.read(environ),
     }
 
 

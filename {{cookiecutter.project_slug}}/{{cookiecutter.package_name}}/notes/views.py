@@ -4,13 +4,17 @@ from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..accounts.limits import writes_per_account
 from ..pages import add_to_navigation
 from ..platform.database import db
 from .forms import NoteForm
 from .models import Note
-from .ownership import NOTE_ID, owned_note_or_404
+from .ownership import NO_ROOM, NOTE_ID, has_room_for_a_note, owned_note_or_404
 
 bp = Blueprint("notes", __name__, url_prefix="/notes", template_folder="templates")
+
+# Creating, editing and deleting count against the account's WRITE_RATE_LIMIT.
+limit_writes = writes_per_account(lambda: current_user.id)
 
 
 def init_app(app: Flask) -> None:
@@ -35,9 +39,13 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@limit_writes
 def create():
     form = NoteForm()
     if form.validate_on_submit():
+        if not has_room_for_a_note(current_user):
+            flash(NO_ROOM, "error")
+            return render_template("notes/form.html", form=form, note=None), 403
         note = Note(title=form.title.data, body=form.body.data, owner_id=current_user.id)
         db.session.add(note)
         db.session.commit()
@@ -52,6 +60,7 @@ def detail(note_id):
 
 
 @bp.route(f"/{NOTE_ID}/edit", methods=["GET", "POST"])
+@limit_writes
 def edit(note_id):
     note = owned_note_or_404(current_user, note_id)
     form = NoteForm(obj=note)
@@ -64,6 +73,7 @@ def edit(note_id):
 
 
 @bp.post(f"/{NOTE_ID}/delete")
+@limit_writes
 def delete(note_id):
     note = owned_note_or_404(current_user, note_id)
     db.session.delete(note)

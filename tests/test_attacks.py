@@ -870,6 +870,33 @@ def test_one_account_cannot_fill_the_database(service):
     assert other_browser.submit("/notes/new", note).status == 302
 
 
+def test_a_long_notes_list_comes_a_page_at_a_time_in_little_memory(service):
+    email = "many-notes@example.com"
+    browser = sign_up(service, email)
+    service.add_notes(email, 4000, 20_000)  # what one token stored in 13 s before the limits
+    workers = service.web_workers()
+    before = {pid: resident_mb(pid) for pid in workers}
+
+    started = time.perf_counter()
+    pages = [browser.get("/notes/") for _ in range(2 * len(workers) + 2)]
+    seconds = (time.perf_counter() - started) / len(pages)
+    for page in pages:
+        assert page.status == 200, page.status
+        assert len(re.findall(r'<a href="/notes/\d+">', page.text)) == 20, page.text[:2000]
+        assert "Page 1 of 200" in page.text
+        assert 'href="/notes/?page=2" rel="next"' in page.text
+    assert browser.get("/notes/?page=200").status == 200
+    assert browser.get("/notes/?page=201").status == 404
+
+    after = {pid: resident_mb(pid) for pid in service.web_workers()}
+    growth = max(after[pid] - before[pid] for pid in before.keys() & after.keys())
+    record_figure(
+        f"attacks: the notes page of an account with 4,000 notes of 20 kB: "
+        f"{seconds * 1000:.0f} ms a page, web workers grew by at most {growth:.1f} MB"
+    )
+    assert growth < 20, (before, after)
+
+
 def test_no_attack_made_the_service_fail(service):
     # Last in the module: every answer above, and the web's log of them.
     assert not service.server_errors

@@ -1,8 +1,11 @@
 """The notes pages under /notes/: list, read, create, edit and delete."""
 
-from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+import math
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 
 from ..accounts.limits import writes_per_account
 from ..pages import add_to_navigation
@@ -13,6 +16,7 @@ from .ownership import NO_ROOM, NOTE_ID, has_room_for_a_note, owned_note_or_404
 
 bp = Blueprint("notes", __name__, url_prefix="/notes", template_folder="templates")
 
+NOTES_PER_PAGE = 20
 # Creating, editing and deleting count against the account's WRITE_RATE_LIMIT.
 limit_writes = writes_per_account(lambda: current_user.id)
 
@@ -30,12 +34,23 @@ def require_login():
 
 @bp.get("/")
 def index():
+    """The account's notes, newest first, a page at a time (?page=2)."""
+    mine = Note.owner_id == current_user.id
+    total = db.session.scalar(select(func.count()).where(mine))
+    pages = max(1, math.ceil(total / NOTES_PER_PAGE))
+    page = request.args.get("page", 1, type=int)
+    if not 1 <= page <= pages:
+        abort(404, description=f"There is no page {page}: your notes fill {pages}.")
     notes = db.session.scalars(
         select(Note)
-        .where(Note.owner_id == current_user.id)
+        .where(mine)
+        # Only what the list shows: a body may be 20,000 characters long.
+        .options(load_only(Note.id, Note.title, Note.updated_at))
         .order_by(Note.updated_at.desc(), Note.id.desc())
+        .limit(NOTES_PER_PAGE)
+        .offset((page - 1) * NOTES_PER_PAGE)
     ).all()
-    return render_template("notes/index.html", notes=notes)
+    return render_template("notes/index.html", notes=notes, page=page, pages=pages)
 
 
 @bp.route("/new", methods=["GET", "POST"])

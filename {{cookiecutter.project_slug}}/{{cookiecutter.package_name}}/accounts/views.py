@@ -11,7 +11,7 @@ from ..pages.redirects import local_url
 from ..platform.database import db
 from ..platform.environment import Setting, whole_number
 from .forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
-from .limits import attempts_per_account, attempts_per_address, per_account
+from .limits import attempts_per_address, form_email, login_attempts_per_account, per_account
 from .models import User, user_by_email
 from .passwords import authenticate
 from .reset import send_reset_email, user_for_reset_token
@@ -62,7 +62,7 @@ def init_app(app: Flask) -> None:
 
 MAIL_NOT_SENT = "We could not send the email just now. Please try again in a minute."
 # However many addresses ask, one mailbox gets only so many reset links.
-reset_mails_per_account = per_account("RESET_RATE_LIMIT")
+reset_mails_per_account = per_account("RESET_RATE_LIMIT", named_by=form_email)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -84,7 +84,7 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @attempts_per_address
-@attempts_per_account
+@login_attempts_per_account
 def login():
     form = LoginForm()
     if form.validate_on_submit():

@@ -4,6 +4,7 @@ import ast
 import json
 import os
 import re
+import secrets
 import stat
 import subprocess
 import sys
@@ -223,13 +224,16 @@ def test_generated_code_is_ruff_clean(variant):
 
 
 def run_generated_suite(project, venv, database_url=None):
-    """Run the project's suite on SQLite, or on the database at database_url."""
+    """Run the project's suite on SQLite, or on the database at database_url,
+    in an order of its own each time (pytest-randomly), whose seed a failure
+    names: `-q` leaves out the line where pytest-randomly prints it."""
     started = time.monotonic()
     env = generated_suite_env(database_url)
+    seed = secrets.randbelow(2**32)
     # `pytest`, as the generated README says, not `python -m pytest` (which
     # would put the project on sys.path by itself).
     result = subprocess.run(
-        [str(venv / "bin" / "pytest"), "-q", "-p", "no:cacheprovider"],
+        [str(venv / "bin" / "pytest"), "-q", "-p", "no:cacheprovider", f"--randomly-seed={seed}"],
         cwd=project,
         env=env,
         capture_output=True,
@@ -241,7 +245,11 @@ def run_generated_suite(project, venv, database_url=None):
         f"generated suite ({project.parent.name}, venv {venv.name[:8]}): {summary} "
         f"({time.monotonic() - started:.1f} s wall)"
     )
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    assert result.returncode == 0, (
+        f"seed {seed} (`pytest -n 0 --randomly-seed={seed}` repeats its order)\n"
+        + result.stdout[-5000:]
+        + result.stderr[-2000:]
+    )
     passed = int(re.search(r"(\d+) passed", summary).group(1))
     assert passed >= 20
     return passed

@@ -9,6 +9,7 @@ after it, so that what one test commits is not seen by the next. A folder's
 own conftest.py holds the fixtures only it uses.
 """
 
+import logging
 import os
 {%- if parts.web_ui %}
 import re
@@ -179,12 +180,15 @@ def bearer(token):
     """The headers that present `token`."""
     return {"Authorization": f"Bearer {token}"}
 {%- endif %}
-{%- if parts.limits or parts.worker %}
 
 
 @pytest.fixture(autouse=True)
-def each_test_starts_afresh(app, make_app):
+def each_test_starts_afresh(app{% if parts.limits %}, make_app{% endif %}):
     """What lives outside the database is set back before each test.
+
+    Logs go out at the test app's level: every app sets the root logger's
+    level from its LOG_LEVEL, for the whole process (one app on a dyno), so
+    after a test that made an app at DEBUG the rest would log at DEBUG too.
 {%- if parts.limits %}
 
     Attempts are counted afresh, in memory. The limiter is one object for
@@ -198,6 +202,7 @@ def each_test_starts_afresh(app, make_app):
     becomes current: the test app is made current again.
 {%- endif %}
     """
+    logging.getLogger().setLevel(app.config["LOG_LEVEL"])
 {%- if parts.limits %}
     if not isinstance(limiter.storage, MemoryStorage):
         make_app()
@@ -208,7 +213,6 @@ def each_test_starts_afresh(app, make_app):
 {%- endif %}
 {%- if parts.worker %}
     app.extensions["celery"].set_current()
-{%- endif %}
 {%- endif %}
 
 

@@ -95,6 +95,7 @@ def test_admins_create_a_user_with_a_password(client, admin, csrf, db_session, p
     bob = db_session.scalar(select(User).where(User.email == "bob@example.com"))
     assert bob.check_password(password)
     assert not bob.is_admin
+    assert bob.email_verified_at is not None  # the admin vouches for the address
 
 
 def test_a_new_user_needs_a_password(client, admin, csrf, db_session):

@@ -4,6 +4,7 @@ from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..accounts.verification import verified_email_required
 from ..pages import add_to_navigation
 from ..platform.database import db
 from .forms import NoteForm
@@ -20,8 +21,10 @@ def init_app(app: Flask) -> None:
 
 @bp.before_request
 @login_required
+@verified_email_required
 def require_login():
-    """Every notes page needs an account; visitors are sent to log in."""
+    """Every notes page needs an account, its address confirmed; visitors
+    are sent to log in."""
 
 
 @bp.get("/")

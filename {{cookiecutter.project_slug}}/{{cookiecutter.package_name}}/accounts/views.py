@@ -52,7 +52,8 @@ PASSWORD_RESET_MAX_AGE = Setting(
 EMAIL_VERIFICATION = Setting(
     "EMAIL_VERIFICATION",
     "Ask each new account to confirm its email address through a mailed link "
-    "before it uses the notes or the API; false lets a sign-up in at once.",
+    "before it reaches the service's data (403 until then); false lets a "
+    "sign-up in at once.",
     default="true",
     parse=true_or_false,
 )

@@ -10,6 +10,7 @@ made. No middleware, no logging, no extension but Flask-SQLAlchemy.
 import contextlib
 import hashlib
 import json
+import math
 import os
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,7 @@ from flask import Flask, abort, redirect, render_template, request, session
 from flask_sqlalchemy import SQLAlchemy
 from jinja2 import DictLoader
 from sqlalchemy import DateTime, String, func, select, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, load_only, mapped_column
 
 PAGE_SIZE = 20
 
@@ -71,6 +72,12 @@ TEMPLATES = {
     </li>
     {%- endfor %}
   </ul>
+  {%- if pages > 1 %}
+  <nav class="pages" aria-label="Pages of notes">
+    <span>Page 1 of {{ pages }}</span>
+    <a href="{{ url_for('notes', page=2) }}" rel="next">Older</a>
+  </nav>
+  {%- endif %}
 {% endblock %}""",
 }
 
@@ -192,12 +199,20 @@ def notes():
     user = session_user()
     if user is None:
         return redirect("/auth/login")
+    # The first page, as the generated page shows it: a count, then the
+    # page's titles without their bodies.
+    total = db.session.scalar(select(func.count()).where(Note.owner_id == user.id))
     mine = db.session.scalars(
         select(Note)
         .where(Note.owner_id == user.id)
+        .options(load_only(Note.id, Note.title, Note.updated_at))
         .order_by(Note.updated_at.desc(), Note.id.desc())
+        .limit(PAGE_SIZE)
     ).all()
-    return render_template("notes.html", user=user, notes=mine, csrf=session.get("csrf_token"))
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    return render_template(
+        "notes.html", user=user, notes=mine, pages=pages, csrf=session.get("csrf_token")
+    )
 
 
 @app.get("/notes/<int:note_id>")

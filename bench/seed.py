@@ -15,7 +15,7 @@ from .dyno import PUBLIC_HOST, Dyno, request
 PASSWORD = "a long and correct password"
 READER = "reader@example.com"  # the reads: the notes page and the API list
 WRITER = "writer@example.com"  # the writes, which leave the reader's list as it is
-NOTES = 30  # the API lists a page of 20 of them, the notes page all
+NOTES = 30  # the API and the notes page each show a page of 20 of them
 NOTE_BODY = "A note made for the benchmark: a line or two of text, as people write. " * 2
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

@@ -73,9 +73,14 @@ def serving(project: Path, logs: Path, **environ: str):
     """The project released and serving as on a dyno, with one account.
 
     The contract is run with one account from one address, far faster than
-    a person types: the password attempt limits (the attack replay tests
-    them) are lifted here."""
-    unlimited = {"LOGIN_RATE_LIMIT": "100000 per minute", "ACCOUNT_RATE_LIMIT": "100000 per minute"}
+    a person types: the password attempt and write limits and the notes
+    quota (the attack replay tests them) are lifted here."""
+    unlimited = {
+        "LOGIN_RATE_LIMIT": "100000 per minute",
+        "ACCOUNT_RATE_LIMIT": "100000 per minute",
+        "WRITE_RATE_LIMIT": "100000 per minute",
+        "NOTES_PER_ACCOUNT": "1000000",
+    }
     dyno = Dyno(
         project, project_venv(project), logs, **production(logs, **unlimited, **environ)
     )

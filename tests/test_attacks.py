@@ -16,6 +16,7 @@ import itertools
 import json
 import re
 import select
+import shlex
 import socket
 import statistics
 import threading
@@ -52,6 +53,7 @@ WRONG_PASSWORD = "a long but wrong password"
 ADMIN_EMAIL = "admin@example.com"
 CLI_USER_EMAIL = "cli-user@example.com"
 MB = 1024 * 1024
+QUOTA = 1000  # NOTES_PER_ACCOUNT's default
 TIMEOUT = 15  # seconds for any one request
 
 # Client addresses from the documentation ranges (RFC 5737): they only ever
@@ -143,6 +145,41 @@ class Service:
         with psycopg.connect(self.database_url) as connection:
             return connection.execute(query, parameters).fetchone()[0]
 
+    def add_notes(self, email: str, count: int, body_length: int) -> None:
+        """`count` notes for the account, written straight into the database."""
+        import psycopg
+
+        with psycopg.connect(self.database_url) as connection:
+            connection.execute(
+                "INSERT INTO notes (title, body, owner_id)"
+                " SELECT 'note ' || n, repeat('b', %s), users.id"
+                " FROM generate_series(1, %s) AS n, users WHERE users.email = %s",
+                (body_length, count, email),
+            )
+
+    def notes_of(self, email: str) -> int:
+        return self.count(
+            "SELECT count(*) FROM notes JOIN users ON users.id = notes.owner_id"
+            " WHERE users.email = %s",
+            email,
+        )
+
+    def passwords_that_work(self, email: str, candidates: list[str]) -> list[str]:
+        """Which of `candidates` is the account's password, as its hash says."""
+        code = (
+            "import sys\n"
+            "from wsgi import app\n"
+            "from my_service.accounts.models import user_by_email\n"
+            "with app.app_context():\n"
+            "    user = user_by_email(sys.argv[1])\n"
+            "    for password in sys.argv[2:]:\n"
+            "        print(password if user.check_password(password) else '')\n"
+        )
+        arguments = " ".join(shlex.quote(value) for value in (email, *candidates))
+        result = self.dyno.run_command(f"python -c {shlex.quote(code)} {arguments}")
+        assert result.returncode == 0, result.stdout + result.stderr
+        return [line for line in result.stdout.splitlines() if line in candidates]
+
     def web_workers(self) -> list[int]:
         """The gunicorn workers: the processes under the web process that
         have none of their own (the master forks them)."""
@@ -208,12 +245,13 @@ class Browser:
     def get(self, path: str, **options) -> Answer:
         return self.request("GET", path, **options)
 
-    def post(self, path: str, form: dict, **options) -> Answer:
+    def post(self, path: str, form: dict, headers: dict | None = None, **options) -> Answer:
         body = urllib.parse.urlencode(form).encode()
         # Over https, Flask-WTF also wants the browser's same-site Referer.
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "Referer": f"{PUBLIC_URL}{path}",
+            **(headers or {}),
         }
         return self.request("POST", path, body, headers, **options)
 
@@ -245,8 +283,7 @@ class Browser:
 
     def basic(self, username: str, password: str) -> Answer:
         """POST /api/v1/tokens with HTTP Basic credentials."""
-        credentials = base64.b64encode(f"{username}:{password}".encode()).decode()
-        headers = {"Authorization": f"Basic {credentials}", "Accept": "application/json"}
+        headers = {**basic_header(username, password), "Accept": "application/json"}
         return self.request("POST", "/api/v1/tokens", b"", headers)
 
     def token(self, email: str, password: str = PASSWORD) -> str:
@@ -301,9 +338,17 @@ def register(service: Service, email: str, password: str = PASSWORD) -> Answer:
     )
 
 
-def sign_up(service: Service, email: str, password: str = PASSWORD) -> Browser:
+def basic_header(username: str, password: str) -> dict[str, str]:
+    credentials = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {credentials}"}
+
+
+def sign_up(
+    service: Service, email: str, password: str = PASSWORD, log_in: bool = True
+) -> Browser:
     """A new account through the sign-up page, its address confirmed by the
-    mailed link; the browser is logged in."""
+    mailed link; the browser is logged in (a password attempt the account's
+    count takes in) unless `log_in` is false."""
     seen = len(service.mailed_links(email, CONFIRM))
     browser = Browser(service)
     answer = browser.submit(
@@ -313,8 +358,9 @@ def sign_up(service: Service, email: str, password: str = PASSWORD) -> Browser:
     link = service.next_link(email, seen, CONFIRM)
     confirmed = browser.get(urllib.parse.urlsplit(link).path)
     assert confirmed.status == 302, (confirmed.status, confirmed.text[:2000])
-    logged_in = browser.log_in(email, password)
-    assert logged_in.status == 302, (logged_in.status, logged_in.text[:2000])
+    if log_in:
+        logged_in = browser.log_in(email, password)
+        assert logged_in.status == 302, (logged_in.status, logged_in.text[:2000])
     return browser
 
 
@@ -392,8 +438,8 @@ def service(dyno_project, tmp_path_factory):
 
 
 def test_password_guessing_through_the_api_is_limited_per_address_and_per_account(service):
-    sign_up(service, "api-guessed@example.com")
-    sign_up(service, "api-other@example.com")
+    sign_up(service, "api-guessed@example.com", log_in=False)
+    sign_up(service, "api-other@example.com", log_in=False)
 
     # One address guessing at many accounts runs out after five tries.
     guesser = Browser(service)
@@ -415,8 +461,8 @@ def test_password_guessing_through_the_api_is_limited_per_address_and_per_accoun
 
 
 def test_password_guessing_through_the_login_form_is_limited_per_address_and_per_account(service):
-    sign_up(service, "form-guessed@example.com")
-    sign_up(service, "form-other@example.com")
+    sign_up(service, "form-guessed@example.com", log_in=False)
+    sign_up(service, "form-other@example.com", log_in=False)
 
     guesser = Browser(service)
     for n in range(5):
@@ -889,8 +935,10 @@ def test_six_uses_of_one_reset_link_at_once_change_the_password_once(service):
     assert [a.status for a in answers] == [302] * 6
     places = sorted(a.location_path for a in answers)
     assert places == ["/auth/login"] + ["/auth/reset"] * 5, places
-    working = [p for p in passwords if Browser(service).log_in(email, p).status == 302]
+    # Asked of the database, not by logging in six times (the account's count).
+    working = service.passwords_that_work(email, passwords)
     assert len(working) == 1, working
+    assert working[0] == passwords[[a.location_path for a in answers].index("/auth/login")]
 
 
 def test_sign_up_asks_for_a_confirmed_address_and_tells_nobody_who_has_an_account(service):
@@ -960,6 +1008,165 @@ def test_parallel_sign_ups_with_one_address_get_no_server_error(service):
 
 def test_there_is_no_mailbox_in_production(service):
     assert Browser(service).get("/dev/mail/").status == 404
+
+
+def test_a_basic_header_does_not_move_a_form_post_to_another_account(service):
+    email, other = "basic-decoy@example.com", "basic-other@example.com"
+    sign_up(service, email, log_in=False)
+    sign_up(service, other, log_in=False)
+
+    # Wrong passwords for the account, each from a new address and naming a
+    # new account in HTTP Basic: the form's email is what is counted.
+    def guess(n: int) -> Answer:
+        decoy = basic_header(f"decoy-{n}@example.com", WRONG_PASSWORD)
+        return Browser(service).submit(
+            "/auth/login", {"email": email, "password": WRONG_PASSWORD}, headers=decoy
+        )
+
+    assert [guess(n).status for n in range(5)] == [200] * 5
+    assert_refused_for_a_while(guess(5))
+    decoy = basic_header("decoy-right@example.com", WRONG_PASSWORD)
+    right = Browser(service).submit(
+        "/auth/login", {"email": email, "password": PASSWORD}, headers=decoy
+    )
+    assert_refused_for_a_while(right)  # the account waits out the guesses
+
+    # The same on the reset form: three mails for the account, whatever Basic says.
+    def ask(n: int) -> Answer:
+        decoy = basic_header(f"reset-decoy-{n}@example.com", "x")
+        return Browser(service).submit("/auth/reset", {"email": other}, headers=decoy)
+
+    assert [ask(n).status for n in range(3)] == [302] * 3
+    assert_refused_for_a_while(ask(3))
+
+    # Behind a proxy's HTTP Basic (one header for everyone), people log in,
+    # each on their own account's count.
+    staging = basic_header("staging", "shared")
+    for account in ("staging-1@example.com", "staging-2@example.com"):
+        sign_up(service, account)
+        for _ in range(3):
+            fields = {"email": account, "password": PASSWORD}
+            answer = Browser(service).submit("/auth/login", fields, headers=staging)
+            assert answer.status == 302, (account, answer.status)
+
+
+def test_password_attempts_sent_at_once_are_counted_before_any_is_checked(service):
+    email = "all-at-once@example.com"
+    sign_up(service, email, log_in=False)
+    sign_up(service, "all-at-once-other@example.com", log_in=False)
+    guessers = [Browser(service) for _ in range(30)]
+    tokens = [guesser.csrf_token("/auth/login") for guesser in guessers]
+    together = threading.Barrier(len(guessers))
+
+    def guess(n: int) -> int:
+        together.wait()
+        fields = {"csrf_token": tokens[n], "email": email, "password": WRONG_PASSWORD}
+        return guessers[n].post("/auth/login", fields).status
+
+    with ThreadPoolExecutor(len(guessers)) as pool:
+        statuses = list(pool.map(guess, range(len(guessers))))
+    checked = statuses.count(200)
+    record_figure(
+        f"attacks: 30 wrong passwords at once from 30 addresses: {checked} checked, "
+        f"{statuses.count(429)} refused (ACCOUNT_RATE_LIMIT 5 a minute)"
+    )
+    assert sorted(statuses) == [200] * 5 + [429] * 25, statuses
+
+    other = Browser(service).log_in("all-at-once-other@example.com", PASSWORD)
+    assert other.status == 302
+
+
+def test_an_ipv6_client_is_limited_by_its_64(service):
+    # One machine takes a new address in its /64 for every guess.
+    def guess(address: str, n: int) -> Answer:
+        browser = Browser(service, address=address)
+        return browser.log_in(f"v6-nobody-{n}@example.com", WRONG_PASSWORD)
+
+    statuses = [guess(f"2001:db8:64:1::{n:x}", n).status for n in range(1, 6)]
+    assert statuses == [200] * 5
+    assert_refused_for_a_while(guess("2001:db8:64:1:ffff:ffff:ffff:ffff", 6))
+
+    # Its neighbour in the next /64, and an IPv4 client, are not held back.
+    email = "v6-person@example.com"
+    sign_up(service, email)
+    assert Browser(service, address="2001:db8:64:2::1").log_in(email, PASSWORD).status == 302
+    assert Browser(service).log_in(email, PASSWORD).status == 302
+
+
+def test_one_account_cannot_fill_the_database(service):
+    email = "filler@example.com"
+    browser = sign_up(service, email)
+    token = Browser(service).token(email)
+    note = {"title": "filler", "body": "b" * 20_000}
+
+    # The attack: notes of 20 kB as fast as one token sends them.
+    started = time.perf_counter()
+    answers = [browser.api("POST", "/api/v1/notes", token, note) for _ in range(80)]
+    seconds = time.perf_counter() - started
+    statuses = [answer.status for answer in answers]
+    assert statuses == [201] * 60 + [429] * 20, statuses  # WRITE_RATE_LIMIT: 60 a minute
+    assert_json_error(answers[-1], 429)
+    assert_refused_for_a_while(answers[-1])
+    record_figure(
+        f"attacks: 80 notes of 20 kB from one token in {seconds:.1f} s: 60 stored, 20 refused 429"
+    )
+    # The pages draw on the same count, and nothing refused was stored.
+    page = browser.submit("/notes/new", note)
+    assert_refused_for_a_while(page)
+    assert page.headers.get_content_type() == "text/html"
+    assert service.notes_of(email) == 60
+
+    # The quota: an account holding as many notes as it may gets 403 both
+    # ways, its text kept on the page; deleting one makes room again.
+    full = "full@example.com"
+    full_browser = sign_up(service, full)
+    full_token = Browser(service).token(full)
+    service.add_notes(full, QUOTA - 1, 0)
+    assert full_browser.api("POST", "/api/v1/notes", full_token, {"title": "last"}).status == 201
+    refused = full_browser.api("POST", "/api/v1/notes", full_token, {"title": "one more"})
+    assert_json_error(refused, 403)
+    page = full_browser.submit("/notes/new", {"title": "one more", "body": "typed text"})
+    assert page.status == 403, page.status
+    assert "typed text" in page.text and "Delete some to make room" in page.text
+    assert service.notes_of(full) == QUOTA
+    last = full_browser.api("GET", "/api/v1/notes?page_size=1", full_token).json()[0]
+    assert full_browser.api("DELETE", f"/api/v1/notes/{last['id']}", full_token).status == 204
+    assert full_browser.submit("/notes/new", {"title": "room again"}).status == 302
+    assert service.notes_of(full) == QUOTA
+
+    # Another account writes on, both ways.
+    other = "not-a-filler@example.com"
+    other_browser = sign_up(service, other)
+    other_token = Browser(service).token(other)
+    assert other_browser.api("POST", "/api/v1/notes", other_token, note).status == 201
+    assert other_browser.submit("/notes/new", note).status == 302
+
+
+def test_a_long_notes_list_comes_a_page_at_a_time_in_little_memory(service):
+    email = "many-notes@example.com"
+    browser = sign_up(service, email)
+    service.add_notes(email, 4000, 20_000)  # what one token stored in 13 s before the limits
+    workers = service.web_workers()
+    before = {pid: resident_mb(pid) for pid in workers}
+
+    started = time.perf_counter()
+    pages = [browser.get("/notes/") for _ in range(2 * len(workers) + 2)]
+    seconds = (time.perf_counter() - started) / len(pages)
+    for page in pages:
+        assert page.status == 200, page.status
+        assert len(re.findall(r'<a href="/notes/\d+">', page.text)) == 20, page.text[:2000]
+        assert "Page 1 of 200" in page.text
+        assert 'href="/notes/?page=2" rel="next"' in page.text
+    assert browser.get("/notes/?page=200").status == 200
+    assert browser.get("/notes/?page=201").status == 404
+
+    after = {pid: resident_mb(pid) for pid in service.web_workers()}
+    growth = max(after[pid] - before[pid] for pid in before.keys() & after.keys())
+    record_figure(
+        f"attacks: the notes page of an account with 4,000 notes of 20 kB: "
+        f"{seconds * 1000:.0f} ms a page, web workers grew by at most {growth:.1f} MB"
+    )
+    assert growth < 20, (before, after)
 
 
 def test_no_attack_made_the_service_fail(service):

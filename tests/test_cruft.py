@@ -58,7 +58,7 @@ def test_cruft_update_applies_a_template_change_cleanly(tmp_path):
 
     generated_readme = template / "{{cookiecutter.project_slug}}" / "README.md"
     generated_readme.write_text(generated_readme.read_text() + README_ADDITION)
-    (template / "{{cookiecutter.project_slug}}" / "docs").mkdir()
+    (template / "{{cookiecutter.project_slug}}" / "docs").mkdir(exist_ok=True)
     (template / "{{cookiecutter.project_slug}}" / "docs" / "runbook.md").write_text(RUNBOOK)
     commit_all(template, "The newer template")
 

@@ -11,7 +11,7 @@ from harness import Dyno, http_get, production, project_venv
 pytestmark = pytest.mark.slow
 
 # The newer release's migration: an expand step (a nullable column the older
-# code never reads), as the generated README asks migrations to be written.
+# code never reads), as the generated docs/deploying.md asks migrations to be written.
 NEWER_MIGRATION = '''"""Add users.nickname (nullable: the release before this one ignores it).
 
 Revision ID: 9001

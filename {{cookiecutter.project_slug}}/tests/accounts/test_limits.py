@@ -3,7 +3,7 @@ import os
 import pytest
 
 from {{ cookiecutter.package_name }} import FEATURES
-from {{ cookiecutter.package_name }}.accounts.limits import limiter, per_address
+from {{ cookiecutter.package_name }}.accounts.limits import client_network, limiter, per_address
 from {{ cookiecutter.package_name }}.platform.security import csrf
 from {{ cookiecutter.package_name }}.platform.settings import load_settings
 
@@ -17,6 +17,22 @@ def test_attempts_are_counted_where_redis_url_says():
     assert storage() == "memory://"
     assert storage(REDIS_URL="redis://h:6379/0") == "redis://h:6379/0"
     assert storage(REDIS_URL="rediss://:p@h:6380") == "rediss://:p@h:6380"
+
+
+@pytest.mark.parametrize(
+    ("address", "client"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2::", "2001:db8:1:2::/64"),
+        ("fe80::1%eth0", "fe80::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("not an address", "not an address"),  # counted as sent
+    ],
+)
+def test_a_client_is_its_ipv4_address_or_its_ipv6_64(app, address, client):
+    with app.test_request_context(environ_base={"REMOTE_ADDR": address}):
+        assert client_network() == client
 
 
 def test_attempts_are_counted_through_the_apps_redis_client(make_app):

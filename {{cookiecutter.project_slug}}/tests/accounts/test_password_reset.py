@@ -1,3 +1,4 @@
+import base64
 import re
 import time
 from types import SimpleNamespace
@@ -161,6 +162,20 @@ def test_reset_mails_are_limited_per_account_whatever_the_address(app_of_its_own
         ).status_code
         for n in range(3)
     ]
+    assert statuses == [302, 302, 429]
+    assert len(outbox) == 2
+
+
+def test_a_basic_header_does_not_move_reset_mails_to_another_account(app_of_its_own, outbox):
+    # The account is the form's email, whatever HTTP Basic names.
+    client = app_of_its_own(RESET_RATE_LIMIT="2 per hour").test_client()
+    client.application.config["WTF_CSRF_ENABLED"] = False
+    statuses = []
+    for n in range(3):
+        decoy = base64.b64encode(f"decoy{n}@example.com:x".encode()).decode()
+        headers = {"X-Forwarded-For": f"203.0.113.{n}", "Authorization": f"Basic {decoy}"}
+        response = client.post("/auth/reset", data={"email": "ada@example.com"}, headers=headers)
+        statuses.append(response.status_code)
     assert statuses == [302, 302, 429]
     assert len(outbox) == 2
 

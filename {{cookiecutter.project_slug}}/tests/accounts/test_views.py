@@ -1,15 +1,21 @@
+import base64
 import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from {{ cookiecutter.package_name }} import FEATURES
+from {{ cookiecutter.package_name }}.accounts import views
 from {{ cookiecutter.package_name }}.accounts.models import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     User,
 )
+from {{ cookiecutter.package_name }}.platform.database import db
 from {{ cookiecutter.package_name }}.platform.settings import load_settings
 
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -174,6 +180,97 @@ def test_login_attempts_are_limited_per_account_whatever_the_address(limited_cli
     # Another account, from an address already used, is not held back.
     other = {"email": "bob@example.com", "password": "wrong password!"}
     assert client.post("/auth/login", data=other).status_code == 200
+
+
+def basic(username):
+    """An HTTP Basic header naming `username`."""
+    return {"Authorization": "Basic " + base64.b64encode(f"{username}:x".encode()).decode()}
+
+
+def test_a_basic_header_does_not_move_a_login_form_post_to_another_account(limited_client):
+    # On a form the account is the form's email: naming another account in
+    # HTTP Basic with every guess does not spread the guesses out.
+    client = limited_client(LOGIN_RATE_LIMIT="100 per minute", ACCOUNT_RATE_LIMIT="3 per minute")
+    statuses = [
+        client.post(
+            "/auth/login",
+            data=WRONG_ATTEMPT,
+            headers={"X-Forwarded-For": f"203.0.113.{n}", **basic(f"decoy{n}@example.com")},
+        ).status_code
+        for n in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_logins_behind_one_basic_header_count_per_account(limited_client, password):
+    # A site behind a proxy's HTTP Basic (a staging site, say) sends the same
+    # header with every request: each person's logins still count apart.
+    client = limited_client(LOGIN_RATE_LIMIT="100 per minute", ACCOUNT_RATE_LIMIT="2 per minute")
+    with client.application.app_context():
+        db.session.add(User(email="bob@example.com", password=password))
+        db.session.commit()
+    staging = basic("staging")
+    for email in ("ada@example.com", "ada@example.com", "bob@example.com"):
+        data = {"email": email, "password": password}
+        assert client.post("/auth/login", data=data, headers=staging).status_code == 302, email
+
+
+def test_attempts_sent_at_once_are_counted_before_any_password_is_checked(
+    limited_client, monkeypatch
+):
+    # Six wrong passwords from six addresses at the same moment, each check
+    # taking a while: were an attempt counted only once answered, all six
+    # would be checked before the first was counted.
+    client = limited_client(LOGIN_RATE_LIMIT="100 per minute", ACCOUNT_RATE_LIMIT="2 per minute")
+    monkeypatch.setattr(views, "authenticate", lambda email, password: time.sleep(0.3))
+    together = threading.Barrier(6)
+
+    def attempt(n):
+        own_client = client.application.test_client()
+        together.wait()
+        headers = {"X-Forwarded-For": f"203.0.113.{n}"}
+        return own_client.post("/auth/login", data=WRONG_ATTEMPT, headers=headers).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        statuses = sorted(pool.map(attempt, range(6)))
+    assert statuses == [200, 200, 429, 429, 429, 429]
+
+
+def test_right_passwords_count_against_the_account_too(limited_client, password):
+    # The price of counting before the check (limits.py): the owner's own
+    # logins spend the account's count as well.
+    client = limited_client(LOGIN_RATE_LIMIT="100 per minute", ACCOUNT_RATE_LIMIT="2 per minute")
+    right = {"email": "ada@example.com", "password": password}
+    statuses = [client.post("/auth/login", data=right).status_code for _ in range(3)]
+    assert statuses == [302, 302, 429]
+
+
+@pytest.mark.parametrize(
+    ("same_client", "another_client"),
+    [
+        # IPv6: one /64 is one client, whatever addresses it takes in it.
+        (
+            ["2001:db8:1:2::1", "2001:db8:1:2::ab", "2001:db8:1:2:ffff::1", "2001:db8:1:2:1:2:3:4"],
+            "2001:db8:1:3::1",
+        ),
+        # IPv4: one address is one client, also when written as IPv6.
+        (["203.0.113.9", "::ffff:203.0.113.9"] * 2, "203.0.113.10"),
+    ],
+)
+def test_attempts_are_counted_per_ipv4_address_or_ipv6_64(
+    limited_client, same_client, another_client
+):
+    client = limited_client(LOGIN_RATE_LIMIT="3 per minute")
+    statuses = [
+        client.post(
+            "/auth/login", data=WRONG_ATTEMPT, headers={"X-Forwarded-For": address}
+        ).status_code
+        for address in same_client
+    ]
+    assert statuses == [200, 200, 200, 429]
+    other = {"email": "bob@example.com", "password": "wrong password!"}
+    response = client.post("/auth/login", data=other, headers={"X-Forwarded-For": another_client})
+    assert response.status_code == 200
 
 
 def test_a_successful_login_carries_no_rate_limit_headers(client, make_user, log_in):

@@ -1,10 +1,14 @@
 import base64
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from {{ cookiecutter.package_name }}.accounts.models import User
+from {{ cookiecutter.package_name }}.api import credentials
 from {{ cookiecutter.package_name }}.api.credentials import digest
 from {{ cookiecutter.package_name }}.api.models import ApiToken
 
@@ -171,13 +175,32 @@ def test_password_guessing_is_limited_per_account_whatever_the_address(app_of_it
     assert other.status_code == 401
 
 
-def test_only_wrong_passwords_count_against_an_account(app_of_its_own, password):
-    # Its owner's scripts may ask for tokens often; a guesser's misses count.
+def test_right_passwords_count_against_an_account_too(app_of_its_own, password):
+    # Every attempt is counted before its password is checked (limits.py
+    # says what that costs the owner): a script should keep its token.
     client = app_of_its_own(ACCOUNT_RATE_LIMIT="2 per minute").test_client()
-    right, wrong = ("ada@example.com", password), ("ada@example.com", "wrong password!")
-    statuses = [client.post("/api/v1/tokens", auth=right).status_code for _ in range(3)]
-    statuses += [
-        client.post("/api/v1/tokens", auth=wrong, headers=from_address(n)).status_code
+    right = ("ada@example.com", password)
+    statuses = [
+        client.post("/api/v1/tokens", auth=right, headers=from_address(n)).status_code
         for n in range(3)
     ]
-    assert statuses == [201, 201, 201, 401, 401, 429]
+    assert statuses == [201, 201, 429]
+
+
+def test_token_requests_sent_at_once_are_counted_before_any_password_is_checked(
+    app_of_its_own, monkeypatch
+):
+    # Were an attempt counted only once answered, all six would be checked.
+    client = app_of_its_own(ACCOUNT_RATE_LIMIT="2 per minute").test_client()
+    monkeypatch.setattr(credentials, "authenticate", lambda email, password: time.sleep(0.3))
+    together = threading.Barrier(6)
+
+    def attempt(n):
+        own_client = client.application.test_client()
+        together.wait()
+        wrong = ("ada@example.com", "wrong password!")
+        return own_client.post("/api/v1/tokens", auth=wrong, headers=from_address(n)).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        statuses = sorted(pool.map(attempt, range(6)))
+    assert statuses == [401, 401, 429, 429, 429, 429]

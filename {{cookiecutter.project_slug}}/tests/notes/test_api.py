@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from sqlalchemy import func, select
 
 from {{ cookiecutter.package_name }}.accounts.models import User
 from {{ cookiecutter.package_name }}.notes.models import MAX_BODY_LENGTH, MAX_TITLE_LENGTH, Note
@@ -216,3 +217,72 @@ def test_bad_pagination_is_422(client, bearer, query):
     response = client.get(f"/api/v1/notes?{query}", headers=bearer)
     assert response.status_code == 422
     assert "query" in response.json["errors"]
+
+
+def count_notes(db_session):
+    return db_session.scalar(select(func.count()).select_from(Note))
+
+
+def test_writes_are_limited_per_account(app, client, bearer, note, db_session, monkeypatch):
+    monkeypatch.setitem(app.config, "WRITE_RATE_LIMIT", "3 per minute")
+    url = f"/api/v1/notes/{note.id}"
+    assert client.post("/api/v1/notes", json={"title": "a"}, headers=bearer).status_code == 201
+    assert client.put(url, json={"title": "b"}, headers=bearer).status_code == 200
+    assert client.post("/api/v1/notes", json={"title": "c"}, headers=bearer).status_code == 201
+
+    # Creating, replacing and deleting all draw on the one count.
+    for method in ("post", "put", "delete"):
+        refused = client.open(
+            "/api/v1/notes" if method == "post" else url,
+            method=method.upper(),
+            json={"title": "one too many"},
+            headers=bearer,
+        )
+        assert refused.status_code == 429, method
+        assert refused.json["code"] == 429
+        assert int(refused.headers["Retry-After"]) > 0
+    assert count_notes(db_session) == 3
+    assert client.get(url, headers=bearer).json["title"] == "b"  # reading is not limited
+
+    # Another account writes on.
+    db_session.add(User(email="bob@example.com", password="bob's long password", verified=True))
+    db_session.commit()
+    bobs = client.post("/api/v1/tokens", auth=("bob@example.com", "bob's long password"))
+    headers = {"Authorization": f"Bearer {bobs.json['token']}"}
+    assert client.post("/api/v1/notes", json={"title": "Bob's"}, headers=headers).status_code == 201
+
+
+def test_an_account_keeps_at_most_its_quota_of_notes(
+    app, client, bearer, note, db_session, monkeypatch
+):
+    monkeypatch.setitem(app.config, "NOTES_PER_ACCOUNT", 2)
+
+    def create(title):
+        return client.post("/api/v1/notes", json={"title": title}, headers=bearer)
+
+    assert create("a second").status_code == 201
+    refused = create("a third")
+    assert refused.status_code == 403
+    assert refused.json["code"] == 403
+    assert "as many notes as an account may keep" in refused.json["message"]
+    assert count_notes(db_session) == 2
+
+    # Replacing one needs no room; deleting one makes room again.
+    replaced = client.put(f"/api/v1/notes/{note.id}", json={"title": "x"}, headers=bearer)
+    assert replaced.status_code == 200
+    assert client.delete(f"/api/v1/notes/{note.id}", headers=bearer).status_code == 204
+    assert create("a third").status_code == 201
+    assert count_notes(db_session) == 2
+
+
+def test_the_document_says_what_limits_writes(client):
+    paths = client.get("/api/openapi.json").json["paths"]
+    notes, note = paths["/api/v1/notes"], paths["/api/v1/notes/{note_id}"]
+    for operation in (notes["post"], note["put"], note["delete"]):
+        assert "429" in operation["responses"], operation["summary"]
+    assert "as many notes as it may" in notes["post"]["responses"]["403"]["description"]
+    for operation in (notes["get"], note["get"]):
+        assert "429" not in operation["responses"], operation["summary"]
+        # A read's only 403 is an account whose address is not confirmed.
+        forbidden = operation["responses"]["403"]["description"]
+        assert forbidden == "The account's email address is not confirmed", operation["summary"]

@@ -1,7 +1,11 @@
+import re
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 
 from {{ cookiecutter.package_name }}.notes.models import MAX_BODY_LENGTH, MAX_TITLE_LENGTH, Note
+from {{ cookiecutter.package_name }}.notes.views import NOTES_PER_PAGE
+from {{ cookiecutter.package_name }}.platform.database import db
 
 
 @pytest.fixture
@@ -128,3 +132,106 @@ def test_the_longest_title_and_body_are_taken(client, csrf, ada, db_session):
 
 def test_private_pages_are_not_stored_by_caches(client, ada):
     assert client.get("/notes/").headers["Cache-Control"] == "no-store"
+
+
+def titles_on(page) -> list[str]:
+    return re.findall(r'<a href="/notes/\d+">([^<]*)</a>', page.get_data(as_text=True))
+
+
+def test_the_list_comes_a_page_at_a_time(client, ada, db_session):
+    count = 2 * NOTES_PER_PAGE + 5
+    db_session.add_all(Note(title=f"Note {n:03}", owner=ada) for n in range(count))
+    db_session.commit()
+
+    newest_first = [f"Note {n:03}" for n in reversed(range(count))]
+    first = client.get("/notes/")
+    assert titles_on(first) == newest_first[:NOTES_PER_PAGE]
+    assert b"Page 1 of 3" in first.data
+    assert b'href="/notes/?page=2" rel="next"' in first.data
+    assert b'rel="prev"' not in first.data
+
+    last = client.get("/notes/?page=3")
+    assert titles_on(last) == newest_first[2 * NOTES_PER_PAGE :]
+    assert b'href="/notes/?page=2" rel="prev"' in last.data
+    assert b'rel="next"' not in last.data
+
+    # Pages that do not exist; a page number that is not one means the first.
+    for page in ("4", "0", "-1", "99999999999999999999999999"):
+        assert client.get(f"/notes/?page={page}").status_code == 404, page
+    assert titles_on(client.get("/notes/?page=two")) == titles_on(first)
+
+
+def test_one_page_of_notes_has_no_page_links(client, csrf, ada):
+    add_note(client, csrf)
+    page = client.get("/notes/")
+    assert b"Groceries" in page.data
+    assert b"Page 1" not in page.data
+
+
+def test_the_list_reads_titles_not_bodies(client, ada, db_session):
+    db_session.add(Note(title="Groceries", body="eggs " * 4000, owner=ada))
+    db_session.commit()
+    statements = []
+
+    def record(connection, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert b"Groceries" in client.get("/notes/").data
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    listing = [statement for statement in statements if "notes.title" in statement]
+    assert listing, statements
+    assert not [statement for statement in listing if "notes.body" in statement], listing
+
+
+def count_notes(db_session):
+    return db_session.scalar(select(func.count()).select_from(Note))
+
+
+def test_writes_are_limited_per_account(
+    app, client, csrf, ada, db_session, monkeypatch, log_in, make_user
+):
+    monkeypatch.setitem(app.config, "WRITE_RATE_LIMIT", "3 per minute")
+    assert [add_note(client, csrf, title=f"n{n}").status_code for n in range(2)] == [302, 302]
+    note = db_session.scalar(select(Note).where(Note.title == "n0"))
+    edit = {"title": "edited", "body": "", "csrf_token": csrf(f"/notes/{note.id}/edit")}
+    assert client.post(f"/notes/{note.id}/edit", data=edit).status_code == 302
+
+    # Creating, editing and deleting all draw on the one count.
+    refused = add_note(client, csrf, title="one too many")
+    assert refused.status_code == 429
+    assert b"Too many changes" in refused.data
+    assert int(refused.headers["Retry-After"]) > 0
+    token = csrf(f"/notes/{note.id}")
+    assert client.post(f"/notes/{note.id}/delete", data={"csrf_token": token}).status_code == 429
+    assert count_notes(db_session) == 2
+    assert client.get("/notes/").status_code == 200  # reading is not limited
+
+    # Another account writes on.
+    client.post("/auth/logout", data={"csrf_token": csrf("/notes/")})
+    make_user("bob@example.com")
+    log_in("bob@example.com")
+    assert add_note(client, csrf, title="Bob's").status_code == 302
+
+
+def test_an_account_keeps_at_most_its_quota_of_notes(
+    app, client, csrf, ada, db_session, monkeypatch
+):
+    monkeypatch.setitem(app.config, "NOTES_PER_ACCOUNT", 2)
+    assert [add_note(client, csrf, title=f"n{n}").status_code for n in range(2)] == [302, 302]
+
+    refused = add_note(client, csrf, title="a third", body="kept in the form")
+    assert refused.status_code == 403
+    assert b"as many notes as an account may keep" in refused.data
+    assert b'value="a third"' in refused.data  # what was typed is not lost
+    assert b"kept in the form" in refused.data
+    assert count_notes(db_session) == 2
+
+    # Deleting one makes room again.
+    note = db_session.scalar(select(Note).where(Note.title == "n0"))
+    token = csrf(f"/notes/{note.id}")
+    assert client.post(f"/notes/{note.id}/delete", data={"csrf_token": token}).status_code == 302
+    assert add_note(client, csrf, title="a third").status_code == 302
+    assert count_notes(db_session) == 2

@@ -65,9 +65,9 @@ fuzz_forms, fuzz_routes = (
 @pytest.fixture
 def admin_client(app, client, db_session, monkeypatch, password):
     """The test client, logged in as an admin, with a note of its own, CSRF
-    and the attempt limits out of the way."""
+    and the attempt and write limits out of the way."""
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
-    for limit in ("LOGIN_RATE_LIMIT", "ACCOUNT_RATE_LIMIT", "RESET_RATE_LIMIT"):
+    for limit in ("LOGIN_RATE_LIMIT", "ACCOUNT_RATE_LIMIT", "RESET_RATE_LIMIT", "WRITE_RATE_LIMIT"):
         monkeypatch.setitem(app.config, limit, "100000 per minute")
     db_session.add(User(email="root@example.com", password=password, is_admin=True, verified=True))
     db_session.commit()

@@ -13,7 +13,7 @@ from .models import MIN_PASSWORD_LENGTH, User, normalize_email, user_by_email
 @click.password_option(help=f"At least {MIN_PASSWORD_LENGTH} characters.")
 @with_appcontext
 def create_user_command(email, password):
-    """Create an account (to sign in to the API, for example)."""
+    """Create an account."""
     create_account(email, password)
     click.echo(f"Created user {normalize_email(email)}.")
 

@@ -1,15 +1,23 @@
-"""Limits on guessing passwords and on sending reset links.
+"""Limits on guessing passwords, on sending reset links and on writing.
 
-Each guarded POST is counted twice: per client address, which stops one
-machine guessing fast, and per account named in the request, which stops
-many addresses sharing the guessing of one password (or flooding one
-mailbox with reset links). Counts live in Redis when REDIS_URL is set, so
-every dyno shares them.
+Each guarded POST is counted twice: per client, which stops one machine
+guessing fast, and per account named in the request, which stops many
+addresses sharing the guessing of one password (or flooding one mailbox
+with reset links). An account's writes are counted too, so that one
+account cannot fill the database. Counts live in Redis when REDIS_URL is
+set, so every dyno shares them.
+
+Every attempt is counted as it arrives, before the view checks anything:
+counting and comparing with the limit is one step in the storage (an
+INCR in Redis, a locked addition in memory), so attempts sent all at once
+cannot slip past it.
 """
 
 import contextlib
 import hashlib
+import ipaddress
 import time
+from collections.abc import Callable
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter, RateLimitExceeded
@@ -20,63 +28,104 @@ from ..platform.environment import Setting
 from ..platform.errors import handle_http_error
 from .models import normalize_email
 
-# Keyed by the client's address (the router's X-Forwarded-For, through
-# ProxyFix) unless a limit says otherwise.
-limiter = Limiter(get_remote_address)
-
 TOO_MANY_ATTEMPTS = "Too many attempts. Wait a while, then try again."
+TOO_MANY_WRITES = "Too many changes in a short time. Wait a while, then try again."
 
 
-def named_account() -> str:
-    """The account an attempt names: the form's email or HTTP Basic's user.
+def client_network() -> str:
+    """The client a per-address limit counts: its IPv4 address, or the /64
+    network of its IPv6 address.
 
-    Hashed, so the counters in Redis hold no email addresses.
+    The address is the router's X-Forwarded-For, through ProxyFix. One IPv6
+    subscriber usually holds a whole /64, so counting single IPv6 addresses
+    would let one machine take a fresh address for every attempt.
     """
-    credentials = request.authorization
-    if credentials is not None and credentials.type == "basic":
-        email = credentials.username or ""
-    else:
-        email = request.form.get("email", "")
+    address = get_remote_address()
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address  # not an IP address: counted as sent
+    if ip.version == 6 and ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.ip_network((ip, 64), strict=False))
+    return str(ip)
+
+
+# Keyed by client_network unless a limit says otherwise.
+limiter = Limiter(client_network)
+
+
+def account_key(email: str) -> str:
+    """An account's key in the counts, hashed so that Redis holds no emails."""
     with contextlib.suppress(ValueError):  # not an email: counted as sent
         email = normalize_email(email)
     return "account:" + hashlib.sha256(email.encode(errors="surrogatepass")).hexdigest()
 
 
+def form_email() -> str:
+    """The account a form names: its email field, whatever else is sent."""
+    return account_key(request.form.get("email", ""))
+
+
+def basic_username() -> str:
+    """The account HTTP Basic names, where Basic is the credential (the
+    API's token endpoint)."""
+    credentials = request.authorization
+    if credentials is None or credentials.type != "basic":
+        return account_key("")
+    return account_key(credentials.username or "")
+
+
 def per_address(setting: str):
-    """A limit on POSTs per client address, as the setting says."""
+    """A limit on POSTs per client, as the setting says."""
     return limiter.limit(
         lambda: current_app.config[setting], methods=["POST"], error_message=TOO_MANY_ATTEMPTS
     )
 
 
-def per_account(setting: str, failures_only: bool = False):
-    """A limit on POSTs per account named, whatever the address, as the
-    setting says; the routes it guards share one count per account.
-
-    With `failures_only`, an answer that succeeded (201 Created, or the
-    302 of a login) is not counted.
-    """
+def per_account(setting: str, named_by: Callable[[], str]):
+    """A limit on POSTs per account, whatever the address, as the setting
+    says; `named_by` finds the account in the request. The routes it
+    guards share one count per account."""
     return limiter.shared_limit(
         lambda: current_app.config[setting],
         scope=setting,
-        key_func=named_account,
+        key_func=named_by,
         methods=["POST"],
         error_message=TOO_MANY_ATTEMPTS,
-        deduct_when=failed if failures_only else None,
     )
 
 
-def failed(response) -> bool:
-    return response.status_code not in (201, 302)
+def writes_per_account(account_id: Callable[[], int]):
+    """A limit on an account's writes (POST, PUT, PATCH, DELETE), as
+    WRITE_RATE_LIMIT says, shared by every route it guards; `account_id`
+    gives the signed-in account's id. Place it where the account is known:
+    the notes pages ask for a login first, the API below its token check."""
+    return limiter.shared_limit(
+        lambda: current_app.config["WRITE_RATE_LIMIT"],
+        scope="WRITE_RATE_LIMIT",
+        key_func=lambda: f"writer:{account_id()}",
+        methods=["POST", "PUT", "PATCH", "DELETE"],
+        error_message=TOO_MANY_WRITES,
+    )
 
 
 # Only POSTs count: showing a form is free, guessing a password is not. The
-# login form and the API's token endpoint draw on one count per account, of
-# wrong passwords only, so its owner's own logins and token requests are not
-# held back; a guesser still can hold them back for a while (the price of
-# counting per account at all).
+# login form and the API's token endpoint draw on one count per account,
+# the form naming it by its email, the endpoint by HTTP Basic's user.
+#
+# Every attempt counts, the owner's own logins and token requests too:
+# counting only the wrong ones means counting once the password is checked,
+# and attempts sent all at once would all be checked first. What it costs
+# the owner: one who logs in or asks for a token more often than
+# ACCOUNT_RATE_LIMIT allows (a script asking for a token on every run rather
+# than keeping it) waits for the window to pass, as they already do while a
+# guesser has spent the account's count. Hence defaults above what a person
+# needs, 30 an hour and 200 a day, while 5 a minute still holds a guesser back.
 attempts_per_address = per_address("LOGIN_RATE_LIMIT")
-attempts_per_account = per_account("ACCOUNT_RATE_LIMIT", failures_only=True)
+login_attempts_per_account = per_account("ACCOUNT_RATE_LIMIT", named_by=form_email)
+token_attempts_per_account = per_account("ACCOUNT_RATE_LIMIT", named_by=basic_username)
 
 
 LOGIN_RATE_LIMIT = Setting(
@@ -86,11 +135,18 @@ LOGIN_RATE_LIMIT = Setting(
 )
 ACCOUNT_RATE_LIMIT = Setting(
     "ACCOUNT_RATE_LIMIT",
-    "Wrong passwords allowed per account, whatever the address; one more gets 429.",
-    default="5 per minute; 20 per hour; 100 per day",
+    "Password attempts allowed per account, whatever the address, right ones "
+    "included; one more gets 429.",
+    default="5 per minute; 30 per hour; 200 per day",
+)
+WRITE_RATE_LIMIT = Setting(
+    "WRITE_RATE_LIMIT",
+    "Changes (creating, editing or deleting a note, through the pages or the "
+    "API) allowed per account; one more gets 429.",
+    default="60 per minute; 1000 per day",
 )
 
-SETTINGS = (LOGIN_RATE_LIMIT, ACCOUNT_RATE_LIMIT)
+SETTINGS = (LOGIN_RATE_LIMIT, ACCOUNT_RATE_LIMIT, WRITE_RATE_LIMIT)
 
 
 def settings(environ, config) -> dict:
@@ -105,6 +161,7 @@ def settings(environ, config) -> dict:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": LOGIN_RATE_LIMIT.read(environ),
         "ACCOUNT_RATE_LIMIT": ACCOUNT_RATE_LIMIT.read(environ),
+        "WRITE_RATE_LIMIT": WRITE_RATE_LIMIT.read(environ),
     }
 
 

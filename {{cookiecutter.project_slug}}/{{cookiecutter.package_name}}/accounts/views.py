@@ -12,7 +12,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -24,9 +23,11 @@ from ..platform.extending import hide_in_logs
 from .forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
 from .limits import (
     TOO_MANY_ATTEMPTS,
-    attempts_per_account,
     attempts_per_address,
+    client_network,
+    form_email,
     limiter,
+    login_attempts_per_account,
     per_account,
 )
 from .models import User, hash_password, normalize_email, user_by_email
@@ -107,8 +108,8 @@ def init_app(app: Flask) -> None:
 MAIL_NOT_SENT = "We could not send the email just now. Please try again in a minute."
 # However many addresses ask, one mailbox gets only so many reset links,
 # and so many mails from sign-ups naming it.
-reset_mails_per_account = per_account("RESET_RATE_LIMIT")
-signup_mails_per_account = per_account("SIGNUP_RATE_LIMIT")
+reset_mails_per_account = per_account("RESET_RATE_LIMIT", named_by=form_email)
+signup_mails_per_account = per_account("SIGNUP_RATE_LIMIT", named_by=form_email)
 
 
 def logged_in_account() -> str:
@@ -116,7 +117,7 @@ def logged_in_account() -> str:
     session or address it comes from."""
     if current_user.is_authenticated:
         return f"account-id:{current_user.id}"
-    return get_remote_address()
+    return client_network()
 
 
 verification_mails_per_account = limiter.limit(
@@ -181,7 +182,7 @@ def add_account(email: str, password: str) -> tuple[User, bool]:
 
 @bp.route("/login", methods=["GET", "POST"])
 @attempts_per_address
-@attempts_per_account
+@login_attempts_per_account
 def login():
     form = LoginForm()
     if form.validate_on_submit():

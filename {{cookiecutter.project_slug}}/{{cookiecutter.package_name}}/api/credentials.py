@@ -1,11 +1,9 @@
 """API credentials: a token issued for an email and password (HTTP Basic),
 then presented as a bearer token.
 
-The database keeps only a SHA-256 digest of each token, so a leaked copy of
-the database cannot be replayed against the API. Tokens expire after
-API_TOKEN_LIFETIME and can be revoked before that by deleting them; all of
-an account's tokens end when its password changes (each token holds the
-account's login id of the day it was issued).
+Only each token's SHA-256 digest is stored, so a copy of the database cannot
+be replayed against the API. Tokens expire, can be revoked, and end when the
+account's password changes (each holds the login id it was issued under).
 """
 
 import functools

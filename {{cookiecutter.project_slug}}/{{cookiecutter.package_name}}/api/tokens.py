@@ -1,6 +1,6 @@
 """`/api/v1/tokens`: trade an email and password for a token, or revoke one."""
 
-from ..accounts.limits import attempts_per_account, attempts_per_address
+from ..accounts.limits import attempts_per_address, token_attempts_per_account
 from .blueprint import ApiBlueprint
 from .credentials import (
     BASIC,
@@ -22,7 +22,7 @@ auth_required = token_required(bp)
 
 @bp.post("/tokens")
 @attempts_per_address
-@attempts_per_account
+@token_attempts_per_account
 @bp.doc(security=BASIC)
 @bp.response(201, TokenSchema)
 @bp.alt_response(401, schema=ErrorSchema, description="Wrong or missing email and password")

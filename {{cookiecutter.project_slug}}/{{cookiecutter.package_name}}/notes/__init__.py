@@ -20,6 +20,11 @@ from . import (
     views,
 {%- endif %}
 )
+{%- if parts.ownership %}
+from .ownership import SETTINGS, settings
+
+__all__ = ["SETTINGS", "init_app", "settings"]
+{%- endif %}
 
 
 def init_app(app: Flask) -> None:

@@ -1,17 +1,25 @@
 """The notes pages under /notes/: list, read, create, edit and delete."""
 
-from flask import Blueprint, Flask, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
-from sqlalchemy import select
+import math
 
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
+
+from ..accounts.limits import writes_per_account
 from ..accounts.verification import verified_email_required
 from ..pages import add_to_navigation
 from ..platform.database import db
 from .forms import NoteForm
 from .models import Note
-from .ownership import NOTE_ID, owned_note_or_404
+from .ownership import NO_ROOM, NOTE_ID, has_room_for_a_note, owned_note_or_404
 
 bp = Blueprint("notes", __name__, url_prefix="/notes", template_folder="templates")
+
+NOTES_PER_PAGE = 20
+# Creating, editing and deleting count against the account's WRITE_RATE_LIMIT.
+limit_writes = writes_per_account(lambda: current_user.id)
 
 
 def init_app(app: Flask) -> None:
@@ -29,18 +37,33 @@ def require_login():
 
 @bp.get("/")
 def index():
+    """The account's notes, newest first, a page at a time (?page=2)."""
+    mine = Note.owner_id == current_user.id
+    total = db.session.scalar(select(func.count()).where(mine))
+    pages = max(1, math.ceil(total / NOTES_PER_PAGE))
+    page = request.args.get("page", 1, type=int)
+    if not 1 <= page <= pages:
+        abort(404, description=f"There is no page {page}: your notes fill {pages}.")
     notes = db.session.scalars(
         select(Note)
-        .where(Note.owner_id == current_user.id)
+        .where(mine)
+        # Only what the list shows: a body may be 20,000 characters long.
+        .options(load_only(Note.id, Note.title, Note.updated_at))
         .order_by(Note.updated_at.desc(), Note.id.desc())
+        .limit(NOTES_PER_PAGE)
+        .offset((page - 1) * NOTES_PER_PAGE)
     ).all()
-    return render_template("notes/index.html", notes=notes)
+    return render_template("notes/index.html", notes=notes, page=page, pages=pages)
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@limit_writes
 def create():
     form = NoteForm()
     if form.validate_on_submit():
+        if not has_room_for_a_note(current_user):
+            flash(NO_ROOM, "error")
+            return render_template("notes/form.html", form=form, note=None), 403
         note = Note(title=form.title.data, body=form.body.data, owner_id=current_user.id)
         db.session.add(note)
         db.session.commit()
@@ -55,6 +78,7 @@ def detail(note_id):
 
 
 @bp.route(f"/{NOTE_ID}/edit", methods=["GET", "POST"])
+@limit_writes
 def edit(note_id):
     note = owned_note_or_404(current_user, note_id)
     form = NoteForm(obj=note)
@@ -67,6 +91,7 @@ def edit(note_id):
 
 
 @bp.post(f"/{NOTE_ID}/delete")
+@limit_writes
 def delete(note_id):
     note = owned_note_or_404(current_user, note_id)
     db.session.delete(note)

@@ -1,12 +1,9 @@
-"""`GET /healthz`: the status of each dependency, 200 when all are up.
+"""`GET /healthz`: each dependency's status, 200 when all are up, else 503.
 
-The database is checked in the request's own thread: its waits are bounded
-by its own timeouts (settings.py), and it never waits for a pooled
-connection, since each gunicorn thread has one. Features add their
-dependencies with `extending.add_health_check`; those checks run meanwhile,
-side by side on a pool of threads, and one that has not answered within
-CHECK_TIMEOUT seconds counts as failed, so a frozen dependency makes the
-answer degraded, not late. One failed check makes the answer 503.
+The database is checked in the request's own thread, bounded by its own
+timeouts; the features' checks (extending.add_health_check) run meanwhile on
+a pool of threads, and one that has not answered within CHECK_TIMEOUT counts
+as failed: a frozen dependency makes the answer degraded, never late.
 """
 
 import os

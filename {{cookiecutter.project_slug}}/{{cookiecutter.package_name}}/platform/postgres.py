@@ -47,23 +47,23 @@ class Breaker:
     def __init__(self):
         self.lock = threading.Lock()
         self.tripped = False
-        self.closed_again_at = 0.0
+        self.next_try_at = 0.0
 
     def allow(self) -> bool:
         if not self.tripped:
             return True
         with self.lock:
             now = time.monotonic()
-            if now < self.closed_again_at:
+            if now < self.next_try_at:
                 return False
             # This caller tries; the rest wait for its answer, failing fast.
-            self.closed_again_at = now + FAIL_FAST_SECONDS
+            self.next_try_at = now + FAIL_FAST_SECONDS
             return True
 
     def trip(self) -> None:
         with self.lock:
             self.tripped = True
-            self.closed_again_at = time.monotonic() + FAIL_FAST_SECONDS
+            self.next_try_at = time.monotonic() + FAIL_FAST_SECONDS
 
     def reset(self) -> None:
         self.tripped = False

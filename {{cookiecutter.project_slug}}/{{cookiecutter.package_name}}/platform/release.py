@@ -1,10 +1,10 @@
 """The release phase: migrate the database, unless it is ahead of this code.
 
-Heroku runs the release command on every deploy and again on a rollback. After
-a rollback the database is at a revision the older code has never heard of;
-`flask db upgrade` would fail on it and stop the rollback, so the release
-leaves that database alone instead (migrations that expand first, then
-contract in a later release, keep the older code working on it).
+Heroku runs the release command on every deploy and again on a rollback,
+when the database is at a revision the older code has never heard of:
+`flask db upgrade` would fail and stop the rollback, so the release leaves
+such a database alone (expand-then-contract migrations keep the older code
+working on it).
 """
 
 import click

@@ -1,4 +1,4 @@
-"""Static files through WhiteNoise, under a fingerprint cached for a year.
+"""Static files through WhiteNoise, under a fingerprint browsers may cache for good.
 
 `url_for("static", filename="style.css")` gives `/static/<digest>/style.css`,
 where the digest is that of every static file's content: it changes whenever

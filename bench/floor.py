@@ -13,7 +13,7 @@ import json
 import math
 import os
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import redis
 from flask import Flask, abort, redirect, render_template, request, session
@@ -40,14 +40,11 @@ TEMPLATES = {
     <nav>
       {%- if user %}
       <a href="{{ url_for('notes') }}">Notes</a>
-      <span class="account">{{ user.email }}</span>
+      <a class="account" href="/account/"
+         title="Your account and where you are logged in">{{ user.email }}</a>
       <form class="inline" method="post" action="/auth/logout">
         <input type="hidden" name="csrf_token" value="{{ csrf }}">
         <button type="submit">Log out</button>
-      </form>
-      <form class="inline" method="post" action="/auth/logout-everywhere">
-        <input type="hidden" name="csrf_token" value="{{ csrf }}">
-        <button type="submit" title="End your sessions on every device">Log out everywhere</button>
       </form>
       {%- else %}
       <a href="/auth/login">Log in</a>
@@ -116,6 +113,17 @@ class Note(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class LoginSession(db.Model):
+    __tablename__ = "login_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int]
+    login_id: Mapped[str] = mapped_column(String(32))
+    remembered: Mapped[bool]
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class ApiToken(db.Model):
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -145,11 +153,27 @@ def token_owner() -> User:
 
 
 def session_user() -> User | None:
-    """The account the signed session cookie names (Flask-Login's key)."""
-    login_id = session.get("_user_id")
-    if login_id is None:
+    """The account of the live session whose token the signed session cookie
+    holds (Flask-Login's key): the generated loader's one query, with its
+    lifetime and idle timeouts (the defaults)."""
+    token = session.get("_user_id")
+    if token is None:
         return None
-    return db.session.scalar(select(User).where(User.login_id == login_id))
+    now = datetime.now(UTC)
+    idle = (
+        (LoginSession.remembered & (LoginSession.last_seen_at > now - timedelta(days=7)))
+        | (~LoginSession.remembered & (LoginSession.last_seen_at > now - timedelta(hours=1)))
+    )
+    return db.session.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            LoginSession.token_hash == hashlib.sha256(token.encode()).hexdigest(),
+            LoginSession.expires_at > now,
+            LoginSession.login_id == User.login_id,
+            idle,
+        )
+    )
 
 
 def note_json(note: Note) -> dict:

@@ -1,20 +1,31 @@
 """A real browser on the booted service: Debian's Chromium, driven by Playwright.
 
-The service runs as on a dyno (release, then web on a free $PORT), in
-production settings: its Secure session cookie works because browsers treat
-http://localhost as a secure origin. A visitor
-signs up, logs out, logs in, writes a note, finds it in the list and logs
-out; a user who is not an admin is kept out of /admin/; an admin's pages
-work under the Content-Security-Policy.
+The service runs as on a dyno (release, then web on a free $PORT, and the
+worker that sends its mail), in production settings but for the
+development mailbox, which it is asked to keep: its Secure session cookie
+works because browsers treat http://localhost as a secure origin. A
+visitor signs up, confirms the address through the mailbox, logs in,
+writes a note, finds it in the list, sees where the account is logged in,
+ends another browser's session and logs out; a user who is not an admin
+is kept out of /admin/; an admin's pages work under the
+Content-Security-Policy.
+
+Every page the browser shows is checked with axe-core (WCAG 2.1 A and AA,
+and axe's best practices): any violation fails the test. axe-core comes
+from npm, installed once into .cache/ (npm must be on the PATH; .ci/run
+installs it).
 
 Screenshots go to the test's temporary directory; with UPDATE_SCREENSHOTS=1
 they also replace docs/screenshots/ (shown in the README).
 """
 
+import json
 import os
+import re
 import secrets
 import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -40,6 +51,28 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = TEMPLATE_DIR / "docs" / "screenshots"
 PASSWORD = "correct horse battery"
 ADMIN_PASSWORD = "admin horse battery staple"
+# axe-core, from npm, pinned; what it checks every page against.
+AXE_CORE = "axe-core@4.14.1"
+AXE_DIR = TEMPLATE_DIR / ".cache" / AXE_CORE.replace("@", "-")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+MAILBOX_WAIT = 30_000  # ms for the worker to send a mail
+
+
+@pytest.fixture(scope="session")
+def axe_script():
+    """axe-core's script, installed from npm into .cache/ the first time."""
+    script = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            skip_or_fail("no npm to install axe-core: apt-get install npm (.ci/run does)")
+        AXE_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [npm, "install", "--prefix", str(AXE_DIR), "--no-save", "--no-audit", "--no-fund",
+             "--prefer-offline", AXE_CORE],
+            check=True, capture_output=True, timeout=300,
+        )
+    return script.read_text()
 
 
 @pytest.fixture(scope="module")
@@ -57,20 +90,25 @@ def browser():
 
 @pytest.fixture(scope="module")
 def service(dyno_project, tmp_path_factory):
-    """The default project, released and serving like a web dyno."""
+    """The default project, released and serving like a web dyno, with the
+    worker that sends its mail into the mailbox."""
     project = dyno_project("default")
     logs = tmp_path_factory.mktemp("browser-logs")
     # The browser speaks plain HTTP to loopback, where behind the router it
     # would speak https: the redirect to https is off here (the dyno drill and
     # the attack replay check it), or every page would point to a TLS port
-    # that does not exist.
-    dyno = Dyno(project, project_venv(project), logs, **production(logs, FORCE_HTTPS="false"))
+    # that does not exist. The mailbox shows the mails the worker sends.
+    environ = production(logs, FORCE_HTTPS="false", DEV_MAILBOX="true")
+    dyno = Dyno(project, project_venv(project), logs, **environ)
+    # Mail links to where the browser reaches the service.
+    dyno.env.update(PUBLIC_URL=f"http://localhost:{dyno.port}", ALLOWED_HOSTS="127.0.0.1")
     release = dyno.run("release")
     assert release.returncode == 0, release.stdout + release.stderr
     admin = dyno.run_command(
         f"flask create-admin --email root@example.com --password {shlex.quote(ADMIN_PASSWORD)}"
     )
     assert admin.returncode == 0, admin.stdout + admin.stderr
+    worker = dyno.start("worker")
     web = dyno.start("web")
     try:
         wait_for_http(f"{dyno.url}/healthz", web, HEROKU_BOOT_LIMIT)
@@ -79,11 +117,12 @@ def service(dyno_project, tmp_path_factory):
         yield dyno
     finally:
         Dyno.stop(web)
+        Dyno.stop(worker)
 
 
-@pytest.fixture
-def page(browser, service):
-    """A fresh browser session; it notes console errors and failed requests."""
+def new_page(browser, service, axe_script):
+    """A fresh browser session; it notes console errors and failed
+    requests, and which pages it showed (each must be checked by axe)."""
     context = browser.new_context(
         base_url=service.url,
         viewport={"width": 900, "height": 640},
@@ -92,6 +131,9 @@ def page(browser, service):
     page.set_default_timeout(15_000)
     page.console_errors = []
     page.failed_requests = []
+    page.shown = []
+    page.checked = []
+    page.axe_script = axe_script
 
     def on_console(message):
         # A failed load is reported with its URL through on_response.
@@ -104,8 +146,52 @@ def page(browser, service):
 
     page.on("console", on_console)
     page.on("response", on_response)
+    page.on("load", lambda loaded: page.shown.append(path_of(loaded.url)))
+    return page
+
+
+@pytest.fixture
+def page(browser, service, axe_script):
+    page = new_page(browser, service, axe_script)
     yield page
-    context.close()
+    page.context.close()
+    unchecked = sorted(set(page.shown) - set(page.checked))
+    assert not unchecked, f"pages shown but not checked for accessibility: {unchecked}"
+
+
+def path_of(url: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", url).split("#")[0]
+
+
+def check_accessibility(page) -> None:
+    """Run axe-core on the page shown; fail on any violation, naming each
+    rule, its help and the elements that break it."""
+    page.wait_for_load_state("load")
+    if page.evaluate("typeof window.axe") == "undefined":
+        # Evaluated through the browser's DevTools protocol: the page's
+        # Content-Security-Policy (no inline scripts) stays as it is.
+        page.evaluate(page.axe_script)
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    violations = [
+        {
+            "rule": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "elements": [node["target"] for node in violation["nodes"]][:5],
+        }
+        for violation in results["violations"]
+    ]
+    assert not violations, f"{page.url}: {json.dumps(violations, indent=1)}"
+    page.checked.append(path_of(page.url))
+
+
+def visit(page, path):
+    """Go to `path` and check the page shown; its response."""
+    response = page.goto(path)
+    check_accessibility(page)
+    return response
 
 
 def screenshot(page, name, tmp_path):
@@ -118,37 +204,66 @@ def screenshot(page, name, tmp_path):
 
 
 def sign_up(page, email):
-    page.goto("/auth/register")
+    """Sign up, confirm the address through the mailbox, and log in."""
+    visit(page, "/auth/register")
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.fill("#confirm", PASSWORD)
     page.click("text=Create the account")
-    page.wait_for_url("**/notes/")
+    page.wait_for_url("**/auth/login")
+    assert page.is_visible(f"text=We sent a message to {email}")
+    check_accessibility(page)
+    confirm_through_the_mailbox(page, email)
+    log_in(page, email)
+
+
+def confirm_through_the_mailbox(page, email):
+    page.goto("/dev/mail/")
+    mail = page.locator("tr", has_text=email).get_by_role("link", name="Confirm your")
+    waited = 0
+    while not mail.count() and waited < MAILBOX_WAIT:  # the worker sends it
+        page.wait_for_timeout(250)
+        waited += 250
+        page.goto("/dev/mail/")
+    check_accessibility(page)
+    mail.first.click()
+    page.wait_for_url("**/dev/mail/*")
+    check_accessibility(page)
+    page.click("a[href*='/auth/verify/']")
+    page.wait_for_url("**/auth/login")
+    assert page.is_visible("text=Your email address is confirmed.")
+    check_accessibility(page)
 
 
 def log_in(page, email, password=PASSWORD):
-    page.goto("/auth/login")
+    visit(page, "/auth/login")
     page.fill("#email", email)
     page.fill("#password", password)
     page.click("main button[type=submit]")
     page.wait_for_url("**/notes/")
+    check_accessibility(page)
 
 
 def log_out(page):
     page.click("text=Log out")
     page.wait_for_url("**/")
     assert page.is_visible("nav >> text=Log in")
+    check_accessibility(page)
 
 
 def add_note(page, title, body):
     page.click("text=New note")
+    page.wait_for_url("**/notes/new")
+    check_accessibility(page)
     page.fill("#title", title)
     page.fill("#body", body)
     page.click("text=Save")
     page.wait_for_selector(f"h1:has-text('{title}')")
+    check_accessibility(page)
 
 
 def test_sign_up_log_in_write_a_note_and_log_out(page, tmp_path):
+    visit(page, "/")
     email = "ada@example.com"
     sign_up(page, email)
     assert page.is_visible(f"nav >> text={email}")
@@ -157,9 +272,9 @@ def test_sign_up_log_in_write_a_note_and_log_out(page, tmp_path):
     log_in(page, email)
     assert page.is_visible("text=No notes yet.")
     add_note(page, "Groceries", "eggs, milk, bread")
-    page.goto("/notes/")
+    visit(page, "/notes/")
     add_note(page, "Ideas for the weekend", "a walk by the river")
-    page.goto("/notes/")
+    visit(page, "/notes/")
     titles = page.locator("ul.notes li a").all_inner_texts()
     assert titles == ["Ideas for the weekend", "Groceries"]
     # The stylesheet came through WhiteNoise under its fingerprinted name.
@@ -168,17 +283,45 @@ def test_sign_up_log_in_write_a_note_and_log_out(page, tmp_path):
     record_figure(f"browser: notes page screenshot {screenshot(page, 'notes.png', tmp_path)}")
 
     log_out(page)
-    page.goto("/notes/")
+    visit(page, "/notes/")
     assert "/auth/login" in page.url
     assert page.console_errors == []
     assert page.failed_requests == []
 
 
+def test_the_account_page_lists_the_sessions_and_ends_one(browser, service, axe_script, page):
+    email = f"sessions-{secrets.token_hex(3)}@example.com"
+    sign_up(page, email)
+    phone = new_page(browser, service, axe_script)
+    try:
+        log_in(phone, email)
+        page.click(f"nav >> text={email}")
+        page.wait_for_url("**/account/")
+        check_accessibility(page)
+        rows = page.locator("table.sessions tbody tr")
+        assert rows.count() == 2
+        assert rows.filter(has_text="(this browser)").count() == 1
+        other = rows.filter(has_not_text="(this browser)")
+        other.get_by_role("button", name="End").click()
+        page.wait_for_url("**/account/")
+        assert page.is_visible("text=is ended")
+        check_accessibility(page)
+        assert page.locator("table.sessions tbody tr").count() == 1
+        # The other browser is logged out.
+        visit(phone, "/notes/")
+        assert "/auth/login" in phone.url
+        assert phone.failed_requests == page.failed_requests == []
+        assert phone.console_errors == page.console_errors == []
+        assert not set(phone.shown) - set(phone.checked)
+    finally:
+        phone.context.close()
+
+
 def test_a_user_who_is_not_an_admin_is_kept_out_of_the_admin(page):
-    response = page.goto("/admin/")
+    response = visit(page, "/admin/")
     assert "/auth/login" in page.url  # a visitor is sent to log in
     sign_up(page, f"bob-{secrets.token_hex(3)}@example.com")
-    response = page.goto("/admin/")
+    response = visit(page, "/admin/")
     assert response.status == 403
     assert page.is_visible("h1:has-text('403 Forbidden')")
 
@@ -187,7 +330,8 @@ def test_the_admin_works_under_the_content_security_policy(page):
     log_in(page, "root@example.com", ADMIN_PASSWORD)
     page.click("nav >> text=Admin")
     page.wait_for_url("**/admin/")
-    page.goto("/admin/admin_users/")
+    check_accessibility(page)
+    visit(page, "/admin/admin_users/")
     page.wait_for_selector("table.model-list")
     assert page.is_visible("td:has-text('root@example.com')")
     # Flask-Admin's own scripts ran: they are files, allowed by script-src 'self'.
@@ -203,7 +347,7 @@ def test_the_admin_works_under_the_content_security_policy(page):
 
 
 def test_the_api_docs_page_works_without_scripts_or_a_cdn(page, tmp_path):
-    response = page.goto("/api/docs")
+    response = visit(page, "/api/docs")
     assert response.status == 200
     # The document's operations, rendered on the server from /api/openapi.json.
     assert page.get_by_text("/api/v1/tokens").first.is_visible()

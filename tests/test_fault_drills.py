@@ -83,8 +83,10 @@ class Visitor:
     def __init__(self, url: str):
         client = RouterClient(url)
         assert client.log_in(EMAIL, PASSWORD) == 302
-        self.cookies = dict(client.cookies)
+        # A login starts a fresh session: the form's token belongs to the
+        # session cookie that came with the form, kept after it.
         self.csrf = client.form_token("/notes/new")
+        self.cookies = dict(client.cookies)
         status, _, body = client.request(
             "POST", "/api/v1/tokens", headers={"Authorization": basic_auth(EMAIL, PASSWORD)}
         )

@@ -50,11 +50,14 @@ with app.app_context():
 
 
 def newest_revision(project):
-    revisions = [
-        re.search(r'^revision = "([^"]+)"', path.read_text(), re.MULTILINE).group(1)
-        for path in (project / "migrations" / "versions").glob("*.py")
-    ]
-    return max(revisions)
+    """The head: the one revision no other revises (ids are random, not ordered)."""
+    revisions, revised = set(), set()
+    for path in (project / "migrations" / "versions").glob("*.py"):
+        text = path.read_text()
+        revisions.add(re.search(r'^revision = "([^"]+)"', text, re.MULTILINE).group(1))
+        revised.add(re.search(r"^down_revision = (\S+)", text, re.MULTILINE).group(1).strip('"'))
+    (head,) = revisions - revised
+    return head
 
 
 def schema(dyno):

@@ -109,7 +109,7 @@ def app_of_its_own(make_app, password):
         app = make_app(DATABASE_URL="sqlite://", **environ)
         with app.app_context():
             upgrade()
-            db.session.add(User(email="ada@example.com", password=password))
+            db.session.add(User(email="ada@example.com", password=password, verified=True))
             db.session.commit()
         return app
 
@@ -124,8 +124,10 @@ def password():
 
 @pytest.fixture
 def make_user(db_session):
-    def make(email="ada@example.com", password=PASSWORD, **fields):
-        user = User(email=email, password=password, **fields)
+    """Make an account, its address confirmed unless `verified=False`."""
+
+    def make(email="ada@example.com", password=PASSWORD, verified=True, **fields):
+        user = User(email=email, password=password, verified=verified, **fields)
         db_session.add(user)
         db_session.commit()
         return user

@@ -35,6 +35,8 @@ from . import (
 from .accounts import limits
 {%- endif %}
 {%- if parts.web_ui %}
+from .accounts import profile as account_page
+from .accounts import sessions as login_sessions
 from .accounts import views as account_views
 {%- endif %}
 {%- if parts.mail_queue %}
@@ -62,7 +64,9 @@ FEATURES = (
 {%- if parts.web_ui %}
     mail,
     pages,
+    login_sessions,
     account_views,
+    account_page,
     admin,
 {%- endif %}
 {%- if parts.api %}

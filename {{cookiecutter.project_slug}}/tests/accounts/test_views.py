@@ -1,4 +1,5 @@
 import base64
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +17,8 @@ from {{ cookiecutter.package_name }}.accounts.models import (
 )
 from {{ cookiecutter.package_name }}.platform.database import db
 from {{ cookiecutter.package_name }}.platform.settings import load_settings
+
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def register(client, csrf, password, email="ada@example.com", confirm=None):
@@ -35,19 +38,36 @@ def test_the_forms_show(client):
         assert b'name="csrf_token"' in response.data
 
 
-def test_sign_up_creates_an_account_and_logs_in(client, csrf, db_session, password):
+@pytest.fixture
+def no_verification(app, monkeypatch):
+    """EMAIL_VERIFICATION=false: a sign-up is let in at once, as a service
+    that does not want confirmed addresses has it."""
+    monkeypatch.setitem(app.config, "EMAIL_VERIFICATION", False)
+
+
+def test_sign_up_creates_an_account(client, csrf, db_session, password):
     response = register(client, csrf, password, email="Ada@Example.com")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/notes/"
     user = db_session.scalar(select(User).where(User.email == "ada@example.com"))
     assert user.check_password(password)
     assert not user.is_admin
+    assert user.email_verified_at is None  # until the mailed link is followed
     assert password not in user.password_hash
     assert user.password_hash.startswith("scrypt:")
+
+
+def test_without_verification_sign_up_creates_an_account_and_logs_in(
+    client, csrf, db_session, password, no_verification
+):
+    response = register(client, csrf, password, email="Ada@Example.com")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/notes/"
     assert client.get("/notes/").status_code == 200
 
 
-def test_sign_up_refuses_a_taken_email(client, csrf, make_user, password):
+def test_without_verification_sign_up_refuses_a_taken_email(
+    client, csrf, make_user, password, no_verification
+):
     make_user("ada@example.com")
     response = register(client, csrf, password, email="ADA@example.com")
     assert response.status_code == 200
@@ -278,7 +298,9 @@ def test_login_ignores_a_next_with_control_characters(client, make_user, csrf, p
         "\u00e4nne@\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com",  # a fullwidth domain
     ],
 )
-def test_lookalike_emails_are_one_account(client, csrf, db_session, password, lookalike):
+def test_lookalike_emails_are_one_account(
+    client, csrf, db_session, password, lookalike, no_verification
+):
     assert register(client, csrf, password, email="\u00e4nne@example.com").status_code == 302
     client.post("/auth/logout", data={"csrf_token": csrf("/notes/")})
     assert b"exists already" in register(client, csrf, password, email=lookalike).data
@@ -287,7 +309,7 @@ def test_lookalike_emails_are_one_account(client, csrf, db_session, password, lo
     assert client.post("/auth/login", data=data).status_code == 302
 
 
-def test_fullwidth_letters_are_one_account(client, csrf, db_session, password):
+def test_fullwidth_letters_are_one_account(client, csrf, db_session, password, no_verification):
     assert register(client, csrf, password, email="anna@example.com").status_code == 302
     client.post("/auth/logout", data={"csrf_token": csrf("/notes/")})
     fullwidth = "\uff41\uff4e\uff4e\uff41@example.com"
@@ -349,8 +371,54 @@ def test_logging_out_everywhere_ends_every_session_and_remember_cookie(
 
 def test_a_plain_logout_keeps_other_sessions(app, client, csrf, make_user, password):
     make_user()
+    other_browser = app.test_client()  # the account, logged in on another device
+    token = CSRF_TOKEN.search(other_browser.get("/auth/login").get_data(as_text=True)).group(1)
+    data = {"email": "ada@example.com", "password": password, "csrf_token": token}
+    assert other_browser.post("/auth/login", data=data).status_code == 302
     remembered_login(client, csrf, password)
-    other_browser = only_the_remember_cookie(app, client)
     client.post("/auth/logout", data={"csrf_token": csrf("/notes/")})
     assert client.get_cookie("remember_token") is None  # this browser forgets it
     assert other_browser.get("/notes/").status_code == 200
+
+
+def test_a_plain_logout_ends_copies_of_its_cookies(app, client, csrf, make_user, password):
+    make_user()
+    remembered_login(client, csrf, password)
+    copied_remember_cookie = only_the_remember_cookie(app, client)
+    cookie = app.config["SESSION_COOKIE_NAME"]
+    copied_session = app.test_client()
+    copied_session.set_cookie(cookie, client.get_cookie(cookie).value)
+    assert copied_remember_cookie.get("/notes/").status_code == 200  # copies log in...
+    assert copied_session.get("/notes/").status_code == 200
+    client.post("/auth/logout", data={"csrf_token": csrf("/notes/")})
+    # ...until the session they name is logged out, from whichever browser.
+    assert copied_remember_cookie.get("/notes/").status_code == 302
+    assert copied_session.get("/notes/").status_code == 302
+
+
+def test_each_login_has_a_remember_cookie_of_its_own(client, csrf, make_user, password):
+    make_user()
+    values = []
+    for _ in range(2):
+        remembered_login(client, csrf, password)
+        values.append(client.get_cookie("remember_token").value)
+        client.post("/auth/logout", data={"csrf_token": csrf("/notes/")})
+    assert values[0] != values[1]
+
+
+def test_login_starts_a_fresh_session(app, client, csrf, make_user, password):
+    """A session a visitor had before logging in (which someone may have
+    planted in their browser) is not carried on: its CSRF secret included."""
+    make_user()
+    before = csrf("/auth/login")
+    data = {"email": "ada@example.com", "password": password, "csrf_token": before}
+    with client.session_transaction() as planted:
+        planted["planted"] = "by someone else"
+        secret = planted["csrf_token"]
+    assert client.post("/auth/login", data=data).status_code == 302
+    with client.session_transaction() as logged_in:
+        assert "planted" not in logged_in
+        assert logged_in.get("csrf_token") != secret
+    # The old page's token no longer works; the new page's does.
+    assert client.post("/auth/logout", data={"csrf_token": before}).status_code == 400
+    assert client.post("/auth/logout", data={"csrf_token": csrf("/notes/")}).status_code == 302

@@ -69,7 +69,7 @@ def admin_client(app, client, db_session, monkeypatch, password):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     for limit in ("LOGIN_RATE_LIMIT", "ACCOUNT_RATE_LIMIT", "RESET_RATE_LIMIT", "WRITE_RATE_LIMIT"):
         monkeypatch.setitem(app.config, limit, "100000 per minute")
-    db_session.add(User(email="root@example.com", password=password, is_admin=True))
+    db_session.add(User(email="root@example.com", password=password, is_admin=True, verified=True))
     db_session.commit()
     login = {"email": "root@example.com", "password": password}
     assert client.post("/auth/login", data=login).status_code == 302

@@ -2,8 +2,10 @@ import logging
 import os
 
 import pytest
+from werkzeug.test import Client
 
-from {{ cookiecutter.package_name }}.platform.logs import LogfmtFormatter, logfmt_value
+from {{ cookiecutter.package_name }}.platform.extending import hide_in_logs, registered
+from {{ cookiecutter.package_name }}.platform.logs import LogfmtFormatter, RequestLog, logfmt_value
 
 ROUTER_ID = "f2a1c3d4-5b6e-4f70-8a9b-0c1d2e3f4a5b"
 
@@ -122,3 +124,24 @@ def test_other_formats_keep_the_process_id(app):
     )
     assert record.process == os.getpid()
     logging.Formatter("[%(process)d] %(message)s").format(record)
+
+
+def test_a_secret_in_a_path_is_logged_hidden(caplog):
+    caplog.set_level(logging.INFO)
+
+    def hello(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"hello"]
+
+    client = Client(RequestLog(hello, secret_prefixes=("/links/",)))
+    for path in ("/links/s3cr3t-token", "/links/", "/other/s3cr3t"):
+        client.get(path)
+    paths = [record.fields["path"] for record in request_records(caplog)]
+    assert paths == ["/links/[hidden]", "/links/", "/other/s3cr3t"]
+    assert "s3cr3t-token" not in caplog.text
+
+
+def test_features_name_the_paths_whose_rest_is_secret(make_app):
+    app = make_app()
+    hide_in_logs(app, "/links/")
+    assert "/links/" in registered(app).secret_path_prefixes

@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from {{ cookiecutter.package_name }}.platform.database import db
 from {{ cookiecutter.package_name }}.platform.migrations import MIGRATIONS_DIR, upgrade
@@ -66,6 +66,25 @@ def test_the_history_is_linear():
     scripts = ScriptDirectory(MIGRATIONS_DIR)
     assert len(scripts.get_heads()) == 1
     assert not [script.revision for script in scripts.walk_revisions() if script.is_merge_point]
+
+
+def test_accounts_older_than_address_confirmation_count_as_confirmed(make_app, tmp_path):
+    before = ScriptDirectory(MIGRATIONS_DIR).get_revision("999d6d688d7d").down_revision
+    with make_app(DATABASE_URL=f"sqlite:///{tmp_path}/m.db").app_context():
+        upgrade(before)
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (email, password_hash, login_id, is_admin)"
+                    " VALUES ('old@example.com', 'x', 'a-login-id', false)"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            confirmed, created = connection.execute(
+                text("SELECT email_verified_at, created_at FROM users")
+            ).one()
+    assert confirmed == created
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

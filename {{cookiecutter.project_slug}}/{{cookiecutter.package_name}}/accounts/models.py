@@ -2,7 +2,7 @@
 
 import secrets
 import unicodedata
-from datetime import datetime
+from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -41,16 +41,19 @@ class User({% if cookiecutter.use_web_ui %}UserMixin, {% endif %}db.Model):
     # column, made by its first migration, so adding the pages later needs none.
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # When the account's owner proved the email address is theirs (a link
+    # mailed to it), or None. Accounts made by the commands count as proved.
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    def __init__(self, email: str, password: str, is_admin: bool = False):
+    def __init__(self, email: str, password: str, is_admin: bool = False, verified: bool = False):
         self.email = normalize_email(email)
         self.set_password(password)
         self.is_admin = is_admin
+        self.email_verified_at = datetime.now(UTC) if verified else None
 
     def set_password(self, password: str) -> None:
         """Set a new password, ending every session and token of the old one."""
-        method = current_app.config["PASSWORD_HASH_METHOD"]
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = hash_password(password)
         self.end_sessions()
 
     def end_sessions(self) -> None:
@@ -60,13 +63,28 @@ class User({% if cookiecutter.use_web_ui %}UserMixin, {% endif %}db.Model):
         return check_password_hash(self.password_hash, password)
 {%- if cookiecutter.use_web_ui %}
 
-    def get_id(self) -> str:
+    # This login's token (sessions.py), set once a session or remember cookie
+    # named it; never stored.
+    login_token = None
+
+    def get_id(self) -> str | None:
         # Flask-Login keeps this in the session and the remember cookie.
-        return self.login_id
+        return self.login_token
 {%- endif %}
 
     def __repr__(self):
         return f"<User {self.email}>"
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def must_verify_email(user: User) -> bool:
+    """Whether `user` is held back from the service's data until the
+    address is proved: only while EMAIL_VERIFICATION is on (a setting of
+    the pages that send the link; without them, no account is held back)."""
+    return user.email_verified_at is None and current_app.config.get("EMAIL_VERIFICATION", False)
 
 
 def normalize_email(email: str) -> str:

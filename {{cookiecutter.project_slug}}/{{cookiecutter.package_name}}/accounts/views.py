@@ -1,21 +1,40 @@
-"""The account pages under /auth/: sign up, log in, log out, and reset a
-forgotten password by mail."""
+"""The account pages under /auth/: sign up and confirm the address, log in,
+log out, and reset a forgotten password by mail."""
 
-from datetime import timedelta
-
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from .. import mail
 from ..pages.redirects import local_url
 from ..platform.database import db
-from ..platform.environment import Setting, whole_number
+from ..platform.environment import Setting, true_or_false, whole_number
+from ..platform.extending import hide_in_logs
 from .forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
-from .limits import attempts_per_address, form_email, login_attempts_per_account, per_account
-from .models import User, user_by_email
+from .limits import (
+    TOO_MANY_ATTEMPTS,
+    attempts_per_address,
+    client_network,
+    form_email,
+    limiter,
+    login_attempts_per_account,
+    per_account,
+)
+from .models import User, hash_password, normalize_email, user_by_email
 from .passwords import authenticate
-from .reset import send_reset_email, user_for_reset_token
-from .sessions import login_manager
+from .reset import reset_password, send_reset_email, user_for_reset_token
+from .sessions import end_every_session, log_in, log_out
+from .verification import send_account_exists_email, send_verification_email, verify_email
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 
@@ -31,55 +50,134 @@ PASSWORD_RESET_MAX_AGE = Setting(
     default="3600",
     parse=whole_number,
 )
-REMEMBER_DAYS = Setting(
-    "REMEMBER_DAYS",
-    'Days a "keep me logged in" cookie lasts. Changing the password, or "Log out '
-    'everywhere", ends every one of them at once.',
-    default="14",
+EMAIL_VERIFICATION = Setting(
+    "EMAIL_VERIFICATION",
+    "Ask each new account to confirm its email address through a mailed link "
+    "before it reaches the service's data (403 until then); false lets a "
+    "sign-up in at once.",
+    default="true",
+    parse=true_or_false,
+)
+EMAIL_VERIFICATION_MAX_AGE = Setting(
+    "EMAIL_VERIFICATION_MAX_AGE",
+    "Seconds an address confirmation link stays valid; a logged-in account can "
+    "have another one sent.",
+    default="86400",
     parse=whole_number,
 )
+SIGNUP_RATE_LIMIT = Setting(
+    "SIGNUP_RATE_LIMIT",
+    "Sign-ups naming one email address, whatever address they come from: each "
+    "mails it (a confirmation link, or a notice to the account's owner).",
+    default="3 per hour; 10 per day",
+)
+VERIFICATION_RATE_LIMIT = Setting(
+    "VERIFICATION_RATE_LIMIT",
+    "Confirmation links an account may have sent again.",
+    default="3 per hour; 10 per day",
+)
 
-SETTINGS = (RESET_RATE_LIMIT, PASSWORD_RESET_MAX_AGE, REMEMBER_DAYS)
+SETTINGS = (
+    RESET_RATE_LIMIT,
+    PASSWORD_RESET_MAX_AGE,
+    EMAIL_VERIFICATION,
+    EMAIL_VERIFICATION_MAX_AGE,
+    SIGNUP_RATE_LIMIT,
+    VERIFICATION_RATE_LIMIT,
+)
 
 
 def settings(environ, config) -> dict:
-    production = config["APP_ENV"] == "production"
     return {
         "RESET_RATE_LIMIT": RESET_RATE_LIMIT.read(environ),
         "PASSWORD_RESET_MAX_AGE": PASSWORD_RESET_MAX_AGE.read(environ),
-        # "Keep me logged in": a cookie as guarded as the session's, for a while.
-        "REMEMBER_COOKIE_DURATION": timedelta(days=REMEMBER_DAYS.read(environ)),
-        "REMEMBER_COOKIE_SECURE": production,
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "EMAIL_VERIFICATION": EMAIL_VERIFICATION.read(environ),
+        "EMAIL_VERIFICATION_MAX_AGE": EMAIL_VERIFICATION_MAX_AGE.read(environ),
+        "SIGNUP_RATE_LIMIT": SIGNUP_RATE_LIMIT.read(environ),
+        "VERIFICATION_RATE_LIMIT": VERIFICATION_RATE_LIMIT.read(environ),
     }
 
 
 def init_app(app: Flask) -> None:
-    login_manager.init_app(app)
     app.register_blueprint(bp)
+    # The rest of these paths is a token that opens the account.
+    hide_in_logs(app, "/auth/reset/")
+    hide_in_logs(app, "/auth/verify/")
 
 
 MAIL_NOT_SENT = "We could not send the email just now. Please try again in a minute."
-# However many addresses ask, one mailbox gets only so many reset links.
+# However many addresses ask, one mailbox gets only so many reset links,
+# and so many mails from sign-ups naming it.
 reset_mails_per_account = per_account("RESET_RATE_LIMIT", named_by=form_email)
+signup_mails_per_account = per_account("SIGNUP_RATE_LIMIT", named_by=form_email)
+
+
+def logged_in_account() -> str:
+    """Whom a logged-in request counts against: the account, whichever
+    session or address it comes from."""
+    if current_user.is_authenticated:
+        return f"account-id:{current_user.id}"
+    return client_network()
+
+
+verification_mails_per_account = limiter.limit(
+    lambda: current_app.config["VERIFICATION_RATE_LIMIT"],
+    key_func=logged_in_account,
+    methods=["POST"],
+    error_message=TOO_MANY_ATTEMPTS,
+)
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @attempts_per_address
+@signup_mails_per_account
 def register():
     form = RegisterForm()
-    if form.validate_on_submit():
-        if user_by_email(form.email.data):
+    if not form.validate_on_submit():
+        return render_template("accounts/register.html", form=form)
+    email = normalize_email(form.email.data)
+    user = user_by_email(email)
+    created = False
+    if user is None:
+        user, created = add_account(email, form.password.data)
+    else:
+        hash_password(form.password.data)  # as long as a new account takes
+    if not current_app.config["EMAIL_VERIFICATION"]:
+        if not created:
             form.email.errors.append("An account with this email exists already.")
+            return render_template("accounts/register.html", form=form)
+        log_in(user)
+        flash("Welcome! Your account is ready.", "success")
+        return redirect(url_for("notes.index"))
+    # The same answer whether the address had an account or not: only its
+    # mailbox learns which.
+    try:
+        if created:
+            send_verification_email(user)
         else:
-            user = User(email=form.email.data, password=form.password.data)
-            db.session.add(user)
-            db.session.commit()
-            login_user(user)
-            flash("Welcome! Your account is ready.", "success")
-            return redirect(url_for("notes.index"))
-    return render_template("accounts/register.html", form=form)
+            send_account_exists_email(user)
+    except mail.MailNotSent:
+        flash(MAIL_NOT_SENT, "error")
+        page = render_template("accounts/register.html", form=form)
+        return page, 503, {"Retry-After": "60"}
+    flash(
+        f"We sent a message to {email}: open the link in it to confirm the address, then log in.",
+        "info",
+    )
+    return redirect(url_for("auth.login"))
+
+
+def add_account(email: str, password: str) -> tuple[User, bool]:
+    """The new account, and True; or, when a sign-up for the same address
+    won the race to the database, that one's account and False."""
+    user = User(email=email, password=password)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return user_by_email(email), False
+    return user, True
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -90,9 +188,10 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user:
-            login_user(user, remember=form.remember.data)
+            next_page = local_url(request.args.get("next"))
+            log_in(user, remember=form.remember.data)
             flash("You are logged in.", "success")
-            return redirect(local_url(request.args.get("next")) or url_for("notes.index"))
+            return redirect(next_page or url_for("notes.index"))
         flash("Wrong email or password.", "error")
     return render_template("accounts/login.html", form=form)
 
@@ -100,7 +199,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    log_out()
     flash("You are logged out.", "info")
     return redirect(url_for("home.index"))
 
@@ -109,11 +208,42 @@ def logout():
 @login_required
 def logout_everywhere():
     """End every session and "keep me logged in" cookie of the account."""
-    current_user.end_sessions()
-    db.session.commit()
-    logout_user()
+    end_every_session(current_user)
+    log_out()
     flash("You are logged out on every device.", "info")
     return redirect(url_for("home.index"))
+
+
+@bp.get("/verify/<token>")
+def confirm_email(token):
+    proved = verify_email(token)
+    if proved is None:
+        flash(
+            "That confirmation link has expired or is no longer good. Log in to have "
+            "another one sent.",
+            "error",
+        )
+    else:
+        flash("Your email address is confirmed.", "success")
+    if current_user.is_authenticated:
+        return redirect(url_for("notes.index"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/verify")
+@login_required
+@verification_mails_per_account
+def resend_confirmation():
+    if current_user.email_verified_at is not None:
+        flash("Your email address is confirmed already.", "info")
+        return redirect(url_for("notes.index"))
+    try:
+        send_verification_email(current_user)
+    except mail.MailNotSent:
+        flash(MAIL_NOT_SENT, "error")
+        return render_template("accounts/verify_email.html"), 503, {"Retry-After": "60"}
+    flash(f"A new link is on its way to {current_user.email}.", "info")
+    return redirect(url_for("notes.index"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -138,16 +268,30 @@ def request_reset():
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
-def reset_password(token):
-    user = user_for_reset_token(token)
-    if user is None:
+def reset_link(token):
+    """The mailed link: its token moves into the session, and the browser
+    on to a page whose address holds no secret (for its history, the
+    Referer header and every log the address passes through)."""
+    if user_for_reset_token(token) is None:
+        flash("That reset link has expired or was used already; ask for a new one.", "error")
+        return redirect(url_for("auth.request_reset"))
+    session["reset_token"] = token
+    return redirect(url_for("auth.choose_password"))
+
+
+@bp.route("/new-password", methods=["GET", "POST"])
+def choose_password():
+    token = session.get("reset_token")
+    if not isinstance(token, str) or user_for_reset_token(token) is None:
+        session.pop("reset_token", None)
         flash("That reset link has expired or was used already; ask for a new one.", "error")
         return redirect(url_for("auth.request_reset"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        user.set_password(form.password.data)  # which ends its other sessions
-        db.session.commit()
-        logout_user()
+        session.pop("reset_token")
+        if reset_password(token, form.password.data) is None:  # used meanwhile
+            flash("That reset link was used already; ask for a new one.", "error")
+            return redirect(url_for("auth.request_reset"))
         flash("Your password is changed. Log in with it.", "success")
         return redirect(url_for("auth.login"))
     return render_template("accounts/reset_password.html", form=form)

@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from flask import current_app, g, request
 from sqlalchemy import delete, select
 from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import Unauthorized
+from werkzeug.exceptions import Forbidden, Unauthorized
 
-from ..accounts.models import User
+from ..accounts.models import User, must_verify_email
 from ..accounts.passwords import authenticate
 from ..platform.database import db
 from .models import ApiToken
@@ -83,12 +83,17 @@ def token_owner() -> User:
     )
     if user is None:
         raise unauthorized("bearer", "The token is unknown, expired or revoked.")
+    if must_verify_email(user):
+        raise Forbidden(UNVERIFIED)
     return user
 
 
 def revoke_presented_token() -> None:
     db.session.execute(delete(ApiToken).where(ApiToken.token_hash == digest(bearer_token())))
     db.session.commit()
+
+
+UNVERIFIED = "Confirm your account's email address first: open the link mailed to it."
 
 
 def unauthorized(scheme: str, message: str) -> Unauthorized:
@@ -99,7 +104,8 @@ def token_required(blueprint):
     """A decorator for the views of `blueprint` that need a bearer token.
 
     The view runs with the token's owner in `g.api_user`; without a valid
-    token the answer is 401. The OpenAPI document says both.
+    token the answer is 401, and 403 while the owner's email address is not
+    confirmed. The OpenAPI document says all three.
     """
 
     def decorator(view):
@@ -112,6 +118,9 @@ def token_required(blueprint):
         unauthorized = blueprint.alt_response(
             401, schema=ErrorSchema, description="No valid bearer token"
         )
-        return unauthorized(documented)
+        unverified = blueprint.alt_response(
+            403, schema=ErrorSchema, description="The account's email address is not confirmed"
+        )
+        return unverified(unauthorized(documented))
 
     return decorator

@@ -4,7 +4,8 @@
 SMTP settings the message is logged instead, so development and tests need
 no mail server. With the worker, queue.py hands messages to it instead.
 When the message can be neither queued nor sent, it raises MailNotSent: the
-caller tells the person to try again, and nothing is silently dropped.
+caller tells the person to try again, and nothing is silently dropped. In
+development every message is also kept, and shown at /dev/mail (mailbox.py).
 """
 
 import logging
@@ -12,10 +13,11 @@ import smtplib
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 
-from ..platform.environment import ConfigError, Setting, whole_number
+from ..platform.environment import ConfigError, Setting, true_or_false, whole_number
 from ..platform.extending import add_deploy_check
+from . import mailbox
 
 logger = logging.getLogger(__name__)
 SMTP_TIMEOUT = 10
@@ -46,6 +48,13 @@ MAIL_FROM = Setting(
     "The sender of outgoing mail.",
     default="{{ cookiecutter.project_slug }} <noreply@localhost>",
 )
+DEV_MAILBOX = Setting(
+    "DEV_MAILBOX",
+    "Keep every mail sent in the instance folder and show them at /dev/mail, "
+    "sent or not. On by default in development only: anyone could read them.",
+    parse=true_or_false,
+    example="true",
+)
 
 SETTINGS = (
     SMTP_URL,
@@ -58,6 +67,7 @@ SETTINGS = (
     MAILGUN_SMTP_LOGIN,
     MAILGUN_SMTP_PASSWORD,
     MAIL_FROM,
+    DEV_MAILBOX,
 )
 
 
@@ -66,15 +76,20 @@ class MailNotSent(Exception):
 
 
 def settings(environ, config) -> dict:
+    dev_mailbox = DEV_MAILBOX.read(environ)
     return {
         "SMTP": smtp_settings(environ),
         "MAIL_FROM": MAIL_FROM.read(environ),
+        "DEV_MAILBOX": config["APP_ENV"] == "development" if dev_mailbox is None else dev_mailbox,
     }
 
 
 def init_app(app: Flask) -> None:
     add_deploy_check(app, missing_smtp_server)
     add_deploy_check(app, missing_public_url)
+    add_deploy_check(app, open_mailbox)
+    if app.config["DEV_MAILBOX"]:
+        mailbox.init_app(app)
 
 
 def missing_smtp_server(config) -> str | None:
@@ -90,6 +105,27 @@ def missing_public_url(config) -> str | None:
     if config["APP_ENV"] == "production" and not config["PUBLIC_URL"]:
         return "PUBLIC_URL is not set; mail cannot link to the service (password reset links)"
     return None
+
+
+def open_mailbox(config) -> str | None:
+    if config["DEV_MAILBOX"]:
+        return "DEV_MAILBOX is on; anyone can read every mail the service sends at /dev/mail"
+    return None
+
+
+def public_url_for(endpoint: str, **values) -> str | None:
+    """An absolute link for a message that leaves the request, such as mail.
+
+    Built from PUBLIC_URL, never from the request's Host header, which the
+    client chooses. Without it only development and tests fall back to the
+    request's host; production builds no link (`flask check` says so).
+    """
+    origin = current_app.config["PUBLIC_URL"]
+    if origin:
+        return origin + url_for(endpoint, **values)
+    if current_app.config["APP_ENV"] == "production":
+        return None
+    return url_for(endpoint, _external=True, **values)
 
 
 def send_email(to: str, subject: str, body: str) -> None:
@@ -118,6 +154,8 @@ def build_message(to: str, subject: str, body: str, message_id: str | None = Non
 
 
 def deliver(message: EmailMessage) -> None:
+    if current_app.config["DEV_MAILBOX"]:
+        mailbox.keep(message)
     smtp = current_app.config["SMTP"]
     if not smtp:
         fields = {

@@ -22,8 +22,11 @@ not_found = bp.alt_response(404, schema=ErrorSchema, description="No such note o
 too_many_writes = bp.alt_response(
     429, schema=ErrorSchema, description="Too many changes for the account; see Retry-After"
 )
+# One 403 a path and method in the document: the unconfirmed address too.
 no_room = bp.alt_response(
-    403, schema=ErrorSchema, description="The account keeps as many notes as it may"
+    403,
+    schema=ErrorSchema,
+    description="The account keeps as many notes as it may, or its email address is not confirmed",
 )
 
 

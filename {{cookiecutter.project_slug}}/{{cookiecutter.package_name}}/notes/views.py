@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import load_only
 
 from ..accounts.limits import writes_per_account
+from ..accounts.verification import verified_email_required
 from ..pages import add_to_navigation
 from ..platform.database import db
 from .forms import NoteForm
@@ -28,8 +29,10 @@ def init_app(app: Flask) -> None:
 
 @bp.before_request
 @login_required
+@verified_email_required
 def require_login():
-    """Every notes page needs an account; visitors are sent to log in."""
+    """Every notes page needs an account, its address confirmed; visitors
+    are sent to log in."""
 
 
 @bp.get("/")

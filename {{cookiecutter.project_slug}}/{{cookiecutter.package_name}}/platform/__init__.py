@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import checks, database, errors, health, home, migrations, release, security, settings_files
-from .extending import use_page_layout
+from .extending import registered, use_page_layout
 from .logs import RequestLog, configure_logging
 from .static_files import serve_static_files
 
@@ -43,7 +43,7 @@ def finish_app(app: Flask) -> None:
         force_https=app.config["FORCE_HTTPS"],
         public_url=app.config["PUBLIC_URL"],
     )
-    app.wsgi_app = RequestLog(app.wsgi_app)
+    app.wsgi_app = RequestLog(app.wsgi_app, tuple(registered(app).secret_path_prefixes))
     # Trust the X-Forwarded-For/Proto/Port headers the router adds, so that
     # request.scheme and external URLs say https behind Heroku. The router
     # passes a client's X-Forwarded-Host through untouched: not trusted.

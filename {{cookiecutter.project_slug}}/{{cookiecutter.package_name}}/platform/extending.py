@@ -6,7 +6,8 @@ Each is called from a feature's `init_app(app)`, before the app serves:
 - `add_deploy_check(app, check)`: `flask check` also looks for a problem;
 - `answer_json_under(app, prefix)`: errors under a path are JSON for any client;
 - `allow_in_policy(app, directive, source)`: the pages may also load a source;
-- `use_page_layout(app, template)`: the platform's pages extend this layout.
+- `use_page_layout(app, template)`: the platform's pages extend this layout;
+- `hide_in_logs(app, prefix)`: what follows `prefix` in a path is a secret.
 
 What they register is kept in one `Extensions` object per app, at
 `app.extensions["platform"]`. One more thing a feature may read: while a
@@ -30,6 +31,7 @@ class Extensions:
     health_checks: dict[str, HealthCheck] = field(default_factory=dict)
     deploy_checks: list[DeployCheck] = field(default_factory=list)
     json_error_prefixes: list[str] = field(default_factory=list)
+    secret_path_prefixes: list[str] = field(default_factory=list)
 
 
 def registered(app: Flask) -> Extensions:
@@ -64,3 +66,10 @@ def use_page_layout(app: Flask, template: str) -> None:
     """The layout the platform's own pages (the landing page, errors) extend:
     templates/base.html unless a feature brings one with its navigation."""
     app.jinja_env.globals["page_layout"] = template
+
+
+def hide_in_logs(app: Flask, prefix: str) -> None:
+    """Log the paths under `prefix` without the rest, which is a secret: the
+    token of a link mailed to someone, say, which would open their account
+    to whoever reads the logs."""
+    registered(app).secret_path_prefixes.append(prefix)

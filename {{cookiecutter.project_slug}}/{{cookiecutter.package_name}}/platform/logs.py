@@ -90,10 +90,14 @@ def configure_logging(level: str) -> None:
 
 class RequestLog:
     """WSGI middleware: gives each request its id, echoes it in the
-    response, and logs one line when the answer is ready."""
+    response, and logs one line when the answer is ready.
 
-    def __init__(self, wsgi_app):
+    A path under one of `secret_prefixes` is logged with the rest hidden.
+    """
+
+    def __init__(self, wsgi_app, secret_prefixes: tuple[str, ...] = ()):
         self.wsgi_app = wsgi_app
+        self.secret_prefixes = tuple(secret_prefixes)
 
     def __call__(self, environ, start_response):
         started = time.perf_counter()
@@ -112,18 +116,18 @@ class RequestLog:
         try:
             return self.wsgi_app(environ, start_with_id)
         finally:
-            log_request(environ, status, started)
+            log_request(environ, status, started, self.secret_prefixes)
             request_id.reset(token)
 
 
-def log_request(environ, status: str, started: float) -> None:
+def log_request(environ, status: str, started: float, secret_prefixes=()) -> None:
     duration_ms = (time.perf_counter() - started) * 1000
     request_logger.info(
         "request",
         extra={
             "fields": {
                 "method": environ.get("REQUEST_METHOD", ""),
-                "path": request_path(environ),
+                "path": hide_secrets(request_path(environ), secret_prefixes),
                 "status": int(status.partition(" ")[0]),
                 "duration_ms": f"{duration_ms:.1f}",
                 "request_id": request_id.get(),
@@ -136,3 +140,14 @@ def request_path(environ) -> str:
     """The path as the client sent it, decoded as Flask decodes it (WSGI
     hands over its bytes as Latin-1)."""
     return environ.get("PATH_INFO", "").encode("latin-1", "replace").decode(errors="replace")
+
+
+HIDDEN = "[hidden]"
+
+
+def hide_secrets(path: str, secret_prefixes: tuple[str, ...]) -> str:
+    """The path, with what follows a secret prefix replaced by HIDDEN."""
+    for prefix in secret_prefixes:
+        if path.startswith(prefix) and len(path) > len(prefix):
+            return prefix + HIDDEN
+    return path

@@ -27,10 +27,8 @@ README_COMMANDS = (
     "uv run ruff check . && uv run pytest",
 )
 
-SETTING = """
-
-from ..platform.environment import Setting, whole_number  # noqa: E402
-
+# A setting beside the notes' own (notes/ownership.py declares them).
+LABELS_PER_NOTE = """
 LABELS_PER_NOTE = Setting(
     "LABELS_PER_NOTE",
     "How many labels one note may carry.",
@@ -38,11 +36,7 @@ LABELS_PER_NOTE = Setting(
     parse=whole_number,
 )
 
-SETTINGS = (LABELS_PER_NOTE,)
-
-
-def settings(environ, config) -> dict:
-    return {"LABELS_PER_NOTE": LABELS_PER_NOTE.read(environ)}
+SETTINGS = (NOTES_PER_ACCOUNT, LABELS_PER_NOTE)
 """
 MODEL = """
 
@@ -127,8 +121,17 @@ def test_the_readmes_everyday_changes_keep_the_project_green(tmp_path):
     uv("sync")
 
     package = project / "my_service"
-    # A setting, declared once beside the code that reads it.
-    append(package / "notes" / "__init__.py", SETTING)
+    # A setting, declared once beside the code that reads it, listed in its
+    # module's SETTINGS and read in its module's settings().
+    ownership = package / "notes" / "ownership.py"
+    text = ownership.read_text().replace("SETTINGS = (NOTES_PER_ACCOUNT,)\n", LABELS_PER_NOTE)
+    text = text.replace(
+        'return {"NOTES_PER_ACCOUNT": NOTES_PER_ACCOUNT.read(environ)}',
+        'return {\n        "NOTES_PER_ACCOUNT": NOTES_PER_ACCOUNT.read(environ),\n'
+        '        "LABELS_PER_NOTE": LABELS_PER_NOTE.read(environ),\n    }',
+    )
+    assert "LABELS_PER_NOTE.read" in text
+    ownership.write_text(text)
     uv("run", "flask", "settings", "write")
     assert "LABELS_PER_NOTE" in (project / ".env.example").read_text()
     assert "LABELS_PER_NOTE" in (project / "docs" / "configuration.md").read_text()

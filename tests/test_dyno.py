@@ -44,8 +44,8 @@ def test_release_then_web_serves_and_stops_cleanly(dyno_project, tmp_path, name)
         assert headers["X-Frame-Options"] == "DENY"
         page = body.decode()
         assert "My Service" in page
-        # WhiteNoise serves the fingerprinted stylesheet with a year's lifetime.
-        stylesheet = re.search(r'href="(/static/style\.[0-9a-f]{12}\.css)"', page).group(1)
+        # WhiteNoise serves the fingerprinted stylesheet as immutable.
+        stylesheet = re.search(r'href="(/static/[0-9a-f]{12}/style\.css)"', page).group(1)
         status, headers, _ = http_request(f"{dyno.url}{stylesheet}")
         assert "immutable" in headers["Cache-Control"]
         assert headers["X-Content-Type-Options"] == "nosniff"

@@ -380,21 +380,6 @@ def test_the_hook_knows_every_module_the_project_installs(render_variant):
     assert taken - installed == PROJECTS_OWN_NAMES
 
 
-@pytest.mark.slow
-def test_the_web_process_leaves_alembic_out(default_project):
-    """Alembic (Flask-Migrate) is for `flask db` and the release phase: the
-    app that gunicorn and Celery load never imports it (about 15 MB)."""
-    loaded = subprocess.run(
-        [str(project_venv(default_project) / "bin" / "python"), "-c",
-         "import sys, wsgi; print(*sorted({name.split('.')[0] for name in sys.modules}))"],
-        cwd=default_project, env={**os.environ, "APP_ENV": "test"},
-        capture_output=True, text=True, check=True,
-    )
-    top_level = set(loaded.stdout.split())
-    assert {"flask", "sqlalchemy", "celery"} <= top_level
-    assert not {"alembic", "flask_migrate", "mako"} & top_level
-
-
 PROJECTS_OWN_NAMES = {"manage", "migrations", "tests", "wsgi"}
 # Printed by the project's own Python: the top-level module of each installed
 # distribution, from top_level.txt or, without one, from its file list.

@@ -2,10 +2,13 @@
 logged-in person gets the 503 page, limits still count, and a reset mail
 that cannot go out asks the person to try again."""
 
-from flask_login import login_required
+from flask_login import current_user, login_required
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from {{ cookiecutter.package_name }} import mail
 from {{ cookiecutter.package_name }}.accounts.limits import limiter
+from {{ cookiecutter.package_name }}.platform.database import db
 
 
 def test_with_redis_down_login_attempts_are_counted_in_memory(app_of_its_own):
@@ -56,4 +59,39 @@ def test_a_database_outage_shows_a_logged_in_person_the_503_page(
     response = person.get("/private", headers={"Accept": "text/html"})
     assert response.status_code == 503
     assert response.headers["Retry-After"]
-    assert b"Log in" in response.data  # shown as to a visitor: who it is cannot be asked
+    # Who it is cannot be asked: the page names no account and offers no links to one.
+    assert b"Log out" not in response.data
+    assert b"Log in" not in response.data
+
+
+def test_a_query_failing_after_login_shows_the_503_page_without_asking_again(
+    app_of_its_own, password
+):
+    # The connection dies mid-request, the account already loaded: the error
+    # page must not load it again from a database that is not answering.
+    app = app_of_its_own()
+    app.config["WTF_CSRF_ENABLED"] = False
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    asked_after_the_failure = []
+
+    def record(conn, cursor, statement, *args):
+        asked_after_the_failure.append(statement)
+
+    @app.get("/private")
+    @login_required
+    def private():
+        assert current_user.email == "ada@example.com"
+        event.listen(db.engine, "before_cursor_execute", record)
+        raise OperationalError("SELECT 1", {}, ConnectionError("server closed the connection"))
+
+    client = app.test_client()
+    data = {"email": "ada@example.com", "password": password}
+    assert client.post("/auth/login", data=data).status_code == 302
+    try:
+        response = client.get("/private", headers={"Accept": "text/html"})
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 503
+    assert asked_after_the_failure == []
+    assert b"ada@example.com" not in response.data

@@ -159,6 +159,9 @@ def settings(environ, config) -> dict:
         # If Redis is unreachable, count in memory rather than refuse every login
         # (each process alone); Flask-Limiter tries Redis again after 1, 2, 4 ... 32 s.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Requests already counting in Redis as it fails, alongside the one that
+        # switches to memory, pass uncounted and are logged instead of a 500.
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "LOGIN_RATE_LIMIT": LOGIN_RATE_LIMIT.read(environ),
         "ACCOUNT_RATE_LIMIT": ACCOUNT_RATE_LIMIT.read(environ),
         "WRITE_RATE_LIMIT": WRITE_RATE_LIMIT.read(environ),

@@ -1,6 +1,7 @@
 """The rendered project: complete, well-formed, lint-clean, and its tests green."""
 
 import ast
+import itertools
 import json
 import re
 import secrets
@@ -16,6 +17,7 @@ from packaging.specifiers import SpecifierSet
 from harness import (
     OPTIONS,
     QUESTIONS,
+    VARIANTS,
     find_python,
     generated_suite_env,
     load_hook,
@@ -254,27 +256,49 @@ def run_generated_suite(project, venv, database_url=None):
     return passed
 
 
-@pytest.mark.slow
-def test_generated_suite_passes(variant):
-    run_generated_suite(variant, project_venv(variant))
+# The combinations whose suites run: together they put each value of every
+# option beside each value of every other one (the fullest, each option alone,
+# the barest). Every combination is still rendered, linted, locked and booted.
+SUITE_VARIANTS = ["default", "celery-only", "web-ui-only", "api-only", "bare"]
+
+
+def test_the_suites_combinations_pair_every_two_options():
+    chosen = [{**QUESTIONS, **VARIANTS[name]} for name in SUITE_VARIANTS]
+    for first, second in itertools.combinations(OPTIONS, 2):
+        pairs = {(answers[first], answers[second]) for answers in chosen}
+        assert pairs == {(True, True), (True, False), (False, True), (False, False)}
 
 
 @pytest.mark.slow
-def test_generated_suite_passes_on_postgres(default_project, default_venv, postgres_database):
-    """As the generated project's CI runs it: TEST_DATABASE_URL on a Postgres service."""
-    run_generated_suite(default_project, default_venv, database_url=postgres_database)
+@pytest.mark.parametrize("name", SUITE_VARIANTS)
+def test_generated_suite_passes(render_variant, name):
+    project = render_variant(name)
+    run_generated_suite(project, project_venv(project))
 
 
 # The versions offered for Heroku, and 3.11, where the generated code runs
 # too. The default answer's render already runs on its own Python
-# (project_venv takes .python-version): the others are checked here.
+# (project_venv takes .python-version): the others are checked here, the
+# oldest offered one on Postgres.
 OFFERED_PYTHONS = load_hook("pre_gen_project").SUPPORTED_PYTHONS
 DEFAULT_PYTHON = QUESTIONS["python_version"]
+POSTGRES_PYTHON = OFFERED_PYTHONS[0]
+
+
+@pytest.mark.slow
+def test_generated_suite_passes_on_postgres(tmp_path, postgres_database):
+    """As the generated project's CI runs it: TEST_DATABASE_URL on a Postgres service."""
+    python = find_python(POSTGRES_PYTHON)
+    if python is None:
+        pytest.skip(f"no python{POSTGRES_PYTHON} on this machine")
+    project = render(tmp_path, python_version=POSTGRES_PYTHON)
+    run_generated_suite(project, project_venv(project, python), database_url=postgres_database)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "version", [v for v in ("3.11", *OFFERED_PYTHONS) if v != DEFAULT_PYTHON]
+    "version",
+    [v for v in ("3.11", *OFFERED_PYTHONS) if v not in (DEFAULT_PYTHON, POSTGRES_PYTHON)],
 )
 def test_generated_suite_passes_on_each_python(tmp_path, version):
     python = find_python(version)

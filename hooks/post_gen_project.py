@@ -73,6 +73,27 @@ def write_env(project_dir):
     env_file.chmod(0o600)
 
 
+# uv.lock's entries follow one another by package name. The stored locks
+# were made for "my-service", so a render's own entry sits where that name
+# sorts; put where uv puts it, the project's first `uv lock` moves nothing.
+LOCK_ENTRY = "\n\n[[package]]\n"
+
+
+def in_lock_order(lock_text, slug):
+    """The lock with the project's own entry among the others by name."""
+    header, *packages = lock_text.rstrip("\n").split(LOCK_ENTRY)
+    [own] = [entry for entry in packages if entry.startswith(f'name = "{slug}"\n')]
+    packages.remove(own)
+    later = [entry for entry in packages if entry.split('"', 2)[1] > slug]
+    packages.insert(packages.index(later[0]) if later else len(packages), own)
+    return LOCK_ENTRY.join([header, *packages]) + "\n"
+
+
+def order_lock(project_dir, slug):
+    lock = project_dir / "uv.lock"
+    lock.write_text(in_lock_order(lock.read_text(), slug))
+
+
 # The README's sections that run the project, then deploy it. The steps live
 # there, with the answers filled in, where they can be read again later.
 README_SECTIONS = ("Run it locally", "Deploy to Heroku")
@@ -89,6 +110,7 @@ def main():
     answers = json.loads(ANSWERS)
     prune(Path.cwd(), unchosen_paths(answers, answers["package_name"]))
     write_env(Path.cwd())
+    order_lock(Path.cwd(), answers["project_slug"])
     print(next_steps(answers["project_slug"]))
 
 

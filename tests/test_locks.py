@@ -148,13 +148,17 @@ def test_uv_finds_each_renders_lock_up_to_date(render_variant, variant_name):
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("slug", ["a", "zz--top"])
+@pytest.mark.parametrize("slug", ["a", "harbor-tide-booking", "zz--top"])
 def test_the_lock_follows_any_slug(tmp_path, slug):
-    # Sorted first or last among the packages, and a name uv normalizes.
+    # Sorted first, among or last of the packages, and a name uv normalizes.
     project = render(tmp_path, project_slug=slug, use_celery=False)
     assert tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"] == slug
     result = uv_lock_check(project)
     assert result.returncode == 0, result.stderr
+    # In uv's order, by name: the project's first `uv add` moves nothing else.
+    lock = tomllib.loads((project / "uv.lock").read_text())
+    names = [package["name"] for package in lock["package"]]
+    assert names == sorted(names)
 
 
 @pytest.mark.slow

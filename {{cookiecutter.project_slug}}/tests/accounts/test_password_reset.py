@@ -3,10 +3,8 @@ import re
 import time
 from types import SimpleNamespace
 
-import pytest
 from itsdangerous import TimestampSigner
 
-from {{ cookiecutter.package_name }} import mail
 from {{ cookiecutter.package_name }}.accounts import reset
 from {{ cookiecutter.package_name }}.accounts.models import User
 from {{ cookiecutter.package_name }}.accounts.reset import (
@@ -20,14 +18,6 @@ from {{ cookiecutter.package_name }}.mail import public_url_for
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 NEW_PASSWORD = "a brand new passphrase"
-
-
-@pytest.fixture
-def outbox(monkeypatch):
-    """The messages sent through mail.send_email, instead of sending them."""
-    sent = []
-    monkeypatch.setattr(mail, "send_email", lambda to, subject, body: sent.append((to, body)))
-    return sent
 
 
 def ask_for_reset(client, csrf, email):

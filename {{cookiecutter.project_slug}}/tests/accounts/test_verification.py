@@ -5,7 +5,6 @@ account."""
 import re
 import time
 
-import pytest
 from itsdangerous import TimestampSigner
 from sqlalchemy import select
 
@@ -16,14 +15,6 @@ from {{ cookiecutter.package_name }}.accounts.views import add_account
 from {{ cookiecutter.package_name }}.platform.database import db
 
 NEW_PASSWORD = "a brand new passphrase"
-
-
-@pytest.fixture
-def outbox(monkeypatch):
-    """The messages sent through mail.send_email, instead of sending them."""
-    sent = []
-    monkeypatch.setattr(mail, "send_email", lambda to, subject, body: sent.append((to, body)))
-    return sent
 
 
 def sign_up(client, csrf, email="ada@example.com", password=NEW_PASSWORD):

@@ -106,6 +106,15 @@ def init_app(app: Flask) -> None:
 
 
 MAIL_NOT_SENT = "We could not send the email just now. Please try again in a minute."
+
+
+def mail_not_sent(template: str, **context):
+    """The page again, saying plainly that the mail did not go (rather than
+    dropping it), with a 503 that tells when to ask again."""
+    flash(MAIL_NOT_SENT, "error")
+    return render_template(template, **context), 503, {"Retry-After": "60"}
+
+
 # However many addresses ask, one mailbox gets only so many reset links,
 # and so many mails from sign-ups naming it.
 reset_mails_per_account = per_account("RESET_RATE_LIMIT", named_by=form_email)
@@ -157,9 +166,7 @@ def register():
         else:
             send_account_exists_email(user)
     except mail.MailNotSent:
-        flash(MAIL_NOT_SENT, "error")
-        page = render_template("accounts/register.html", form=form)
-        return page, 503, {"Retry-After": "60"}
+        return mail_not_sent("accounts/register.html", form=form)
     flash(
         f"We sent a message to {email}: open the link in it to confirm the address, then log in.",
         "info",
@@ -240,8 +247,7 @@ def resend_confirmation():
     try:
         send_verification_email(current_user)
     except mail.MailNotSent:
-        flash(MAIL_NOT_SENT, "error")
-        return render_template("accounts/verify_email.html"), 503, {"Retry-After": "60"}
+        return mail_not_sent("accounts/verify_email.html")
     flash(f"A new link is on its way to {current_user.email}.", "info")
     return redirect(url_for("notes.index"))
 
@@ -257,10 +263,7 @@ def request_reset():
             try:
                 send_reset_email(user)
             except mail.MailNotSent:
-                # Said plainly rather than dropped: the person asks again later.
-                flash(MAIL_NOT_SENT, "error")
-                page = render_template("accounts/reset_request.html", form=form)
-                return page, 503, {"Retry-After": "60"}
+                return mail_not_sent("accounts/reset_request.html", form=form)
         # The same answer either way: the page does not tell who has an account.
         flash("If an account uses that address, a reset link is on its way to it.", "info")
         return redirect(url_for("auth.login"))

@@ -913,6 +913,34 @@ def test_a_reset_link_dies_with_an_address_change_or_logging_out_everywhere(serv
     assert Browser(service).log_in(moved, NEW_PASSWORD).status == 302
 
 
+def test_the_admin_returns_to_no_other_site(service):
+    admin = Browser(service)
+    assert admin.log_in(ADMIN_EMAIL, PASSWORD).status == 302
+    # Each spelling a browser reads as another site, on a record that is not
+    # there (Flask-Admin then goes straight back to `url`) and on one that is.
+    spellings = ("https:evil.example", "//evil.example", "/\\evil.example", "https:///evil.example")
+    for view in ("edit", "details"):
+        for record in ("0", "1"):
+            for url in spellings:
+                query = urllib.parse.urlencode({"id": record, "url": url})
+                answer = admin.get(f"/admin/admin_users/{view}/?{query}")
+                assert "evil.example" not in answer.headers.get("Location", ""), (view, url)
+                assert answer.status in (200, 302, 400), (view, url, answer.status)
+
+
+def test_the_admin_changes_a_user_and_keeps_the_email(service):
+    email = "kept-by-admin@example.com"
+    sign_up(service, email)
+    admin = Browser(service)
+    assert admin.log_in(ADMIN_EMAIL, PASSWORD).status == 302
+    listing = admin.get(f"/admin/admin_users/?search={urllib.parse.quote(email)}")
+    user_id = re.search(r"/admin/admin_users/edit/\?id=(\d+)", listing.text).group(1)
+    edit = f"/admin/admin_users/edit/?id={user_id}"
+    changed = admin.submit(edit, {"email": email, "password": NEW_PASSWORD})
+    assert changed.status == 302, (changed.status, changed.text[:2000])
+    assert Browser(service).log_in(email, NEW_PASSWORD).status == 302
+
+
 def test_six_uses_of_one_reset_link_at_once_change_the_password_once(service):
     email = "reset-race@example.com"
     sign_up(service, email)

@@ -28,8 +28,8 @@ BODY_TIMED_OUT = f"{__name__}.timed_out"
 
 
 def init_app(app: Flask) -> None:
-    # The platform's hooks come first: this one runs before CSRF and the
-    # limits would judge the empty body.
+    # Before every other hook (the platform is set up first): neither CSRF
+    # nor the limits must judge the empty body a late request is given.
     app.before_request(refuse_late_body)
 
 

@@ -3,7 +3,7 @@ endpoint, and the web dyno's memory, for the floor and the generated service."""
 
 import secrets
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from harness import production
@@ -28,6 +28,12 @@ ENDPOINTS = (
     Endpoint("GET /api/v1/notes", "/api/v1/notes", credential="reader"),
     Endpoint("POST /api/v1/notes", "/api/v1/notes", "POST", 201, "writer", seed.note_json(0)),
     Endpoint("GET /healthz", "/healthz"),
+)
+# What reading each body ahead, within REQUEST_BODY_SECONDS, costs: this
+# endpoint on the generated service against the same service with the bound
+# lifted (REQUEST_BODY_SECONDS=0), which takes the floor's column.
+BODY_BOUND = replace(
+    ENDPOINTS[3], figure="POST /api/v1/notes, bodies read ahead (floor: REQUEST_BODY_SECONDS=0)"
 )
 
 
@@ -97,6 +103,16 @@ def bench_web(project, venv, workdir: Path, database: str, database_url: str, re
             name: dyno.process_group_pss_mb(service.web_process.pid)
             for name, service in services.items()
         }
+        unbounded = dyno.generated(
+            project, venv, workdir / "unbounded", {**environ, "REQUEST_BODY_SECONDS": "0"}
+        )
+        with dyno.serving(unbounded, headers):
+            dyno.progress(f"{database}: {BODY_BOUND.figure}")
+            pair = {"floor": unbounded, "generated": services["generated"]}
+            body_headers = endpoint_headers(BODY_BOUND, headers, seeded)
+            figures = load_endpoint(pair, BODY_BOUND, body_headers, plan)
+        rows += comparison_rows(BODY_BOUND.figure, database, figures)
+        problems += amiss(BODY_BOUND, database, figures)
     workers = services["generated"].env["WEB_CONCURRENCY"]
     boot = {name: statistics.median(seconds) for name, seconds in boots.items()}
     memory_figure = f"web dyno memory (PSS, master + {workers} workers, after the load)"
@@ -149,6 +165,15 @@ def amiss(endpoint: Endpoint, database: str, figures: dict) -> list[str]:
 
 def run_once(service, endpoint: Endpoint, headers: dict, seconds: int) -> dict:
     return load.run(service.url + endpoint.path, headers, seconds, endpoint.method, endpoint.body)
+
+
+def comparison_rows(name: str, database: str, figures: dict) -> list[dict]:
+    """The rate and latencies of two variants of the service, without targets."""
+    measures = (("req/s", "rps", "req/s"), ("p50", "p50_ms", "ms"), ("p99", "p99_ms", "ms"))
+    return [
+        row(f"{name}, {measure}", database, unit, figures["floor"][key], figures["generated"][key])
+        for measure, key, unit in measures
+    ]
 
 
 def endpoint_rows(endpoint: Endpoint, database: str, figures: dict) -> list[dict]:

@@ -10,10 +10,13 @@ collects one row a drill for the README's reliability table.
 import base64
 import json
 import re
+import select
 import shlex
 import shutil
+import socket
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -738,4 +741,100 @@ def test_many_dynos_one_service(dyno_project, tmp_path, own_postgres, own_redis)
         f"{one_dyno['total'] + two_dynos['total']} requests, 100 tasks",
         "0 (a second beat doubles the schedule: run exactly one)",
         f"{one_dyno['rate']:.0f}/s with one web dyno, {two_dynos['rate']:.0f}/s with two",
+    )
+
+
+# 8. Slow request bodies --------------------------------------------------
+
+SLOW_CLIENTS = 27
+# The drill's REQUEST_BODY_SECONDS: low, so that every round of slow clients
+# (four a gunicorn process at a time) ends well inside the router's 30 s.
+BODY_SECONDS = 3
+ANNOUNCED = 1000  # bytes of body each slow client announces; it sends one a second
+TRICKLE_LIMIT = 40  # seconds a slow client keeps sending without an answer
+
+
+def trickle(port: int, number: int) -> dict:
+    """A login whose 1000-byte body comes a byte a second, on a socket of its
+    own, kept up after an answer until the service closes the connection:
+    its status, and the seconds to the answer and to the close."""
+    head = (
+        f"POST /auth/login HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"X-Forwarded-Proto: https\r\nX-Forwarded-For: 198.51.100.{number + 1}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {ANNOUNCED}\r\n\r\n"
+    ).encode()
+    started = time.monotonic()
+    answer, answered, closed = b"", None, None
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+        client.sendall(head)
+        next_byte = started
+        while time.monotonic() - started < TRICKLE_LIMIT:
+            if time.monotonic() >= next_byte:
+                try:
+                    client.send(b"a")
+                except OSError:  # reset: closed after the answer
+                    closed = time.monotonic() - started
+                    break
+                next_byte += 1
+            if select.select([client], [], [], max(0, next_byte - time.monotonic()))[0]:
+                try:
+                    data = client.recv(65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    closed = time.monotonic() - started
+                    break
+                answered = answered or time.monotonic() - started
+                answer += data
+    status = int(answer.split()[1]) if answer.startswith(b"HTTP/") else None
+    return {"status": status, "answered": answered, "closed": closed}
+
+
+def test_slow_request_bodies(dyno_project, tmp_path, own_postgres, own_redis):
+    dyno = start_service(
+        dyno_project, tmp_path, own_postgres, own_redis, REQUEST_BODY_SECONDS=str(BODY_SECONDS)
+    )
+    web = serve(dyno)
+    probes = []
+    try:
+        with ThreadPoolExecutor(SLOW_CLIENTS) as pool:
+            slow = [pool.submit(trickle, dyno.port, n) for n in range(SLOW_CLIENTS)]
+            time.sleep(0.5)  # every slow client connected and announced its body
+            while not all(each.done() for each in slow):
+                health = RouterClient(dyno.url, timeout=ROUTER_TIMEOUT + 5)
+                probes.append(health.timed("healthz", "GET", "/healthz", keep_alive=False))
+                time.sleep(0.25)
+            clients = [each.result() for each in slow]
+        login = RouterClient(dyno.url).log_in(EMAIL, PASSWORD)
+    finally:
+        Dyno.stop(web)
+    statuses = sorted({client["status"] for client in clients}, key=str)
+    assert statuses == [408], f"slow clients got {statuses}"
+    answered = sorted(client["answered"] for client in clients)
+    assert answered[0] >= BODY_SECONDS and answered[-1] < ROUTER_TIMEOUT, answered
+    # The connection ends with the answer: no thread of the service keeps it.
+    lingered = [(client["closed"] or TRICKLE_LIMIT) - client["answered"] for client in clients]
+    assert max(lingered) < 2, lingered
+    unhealthy = [probe for probe in probes if probe.status != 200]
+    assert not unhealthy, unhealthy[:3]
+    slowest = max(probe.seconds for probe in probes)
+    assert slowest < ROUTER_TIMEOUT
+    assert login == 302
+    one_line_per_failure(dyno)
+    assert dyno.output("web").count("status=408") == SLOW_CLIENTS
+    record_figure(
+        f"drill 8, {SLOW_CLIENTS} clients sending a login's {ANNOUNCED}-byte body a byte a "
+        f"second (REQUEST_BODY_SECONDS={BODY_SECONDS}): each answered 408 after "
+        f"{answered[0]:.1f}-{answered[-1]:.1f} s and its connection closed; "
+        f"{len(probes)} /healthz meanwhile, all 200, p50 "
+        f"{percentile([p.seconds for p in probes], 0.5) * 1000:.0f} ms, the slowest "
+        f"{slowest:.1f} s; a login afterwards answered {login}"
+    )
+    record_drill_row(
+        f"8. {SLOW_CLIENTS} slow request bodies, a byte a second",
+        f"{SLOW_CLIENTS} logins, {len(probes)} /healthz",
+        f"0; each slow login 408 within {answered[-1]:.0f} s "
+        f"(REQUEST_BODY_SECONDS={BODY_SECONDS}), its connection closed",
+        f"/healthz answered throughout (the slowest {slowest:.1f} s); a login right after",
     )

@@ -1,15 +1,26 @@
 """The platform: what every service needs and rarely changes.
 
-Settings, the database and its migrations, logs, security headers and CSRF,
-error answers, the health check, static files, the release phase and
-`flask check`. A feature plugs into it through the functions of
-extending.py.
+Settings, the database and its migrations, logs, request bodies within a
+deadline, security headers and CSRF, error answers, the health check, static
+files, the release phase and `flask check`. A feature plugs into it through
+the functions of extending.py.
 """
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import checks, database, errors, health, home, migrations, release, security, settings_files
+from . import (
+    checks,
+    database,
+    errors,
+    health,
+    home,
+    migrations,
+    release,
+    request_bodies,
+    security,
+    settings_files,
+)
 from .extending import registered, use_page_layout
 from .logs import RequestLog, configure_logging
 from .static_files import serve_static_files
@@ -18,6 +29,7 @@ from .static_files import serve_static_files
 def init_app(app: Flask) -> None:
     """Set the platform up, before the features."""
     configure_logging(app.config["LOG_LEVEL"])
+    request_bodies.init_app(app)
     database.init_app(app)
     migrations.init_app(app)
     security.init_app(app)
@@ -32,11 +44,18 @@ def init_app(app: Flask) -> None:
 def finish_app(app: Flask) -> None:
     """After the features: the error answers, and the WSGI middleware that
     wraps everything, innermost first. WhiteNoise answers static files
-    before Flask does, SecurityHeaders marks every response (static ones
-    too), RequestLog times and logs each of them, and ProxyFix, outermost,
-    gives all three the client's scheme and address."""
+    before Flask does, RequestBodyDeadline reads each request's body first,
+    within REQUEST_BODY_SECONDS (408 when it is late), SecurityHeaders marks
+    every response (static ones too), RequestLog times and logs each of
+    them, and ProxyFix, outermost, gives all four the client's scheme and
+    address."""
     errors.init_app(app)
     serve_static_files(app)
+    app.wsgi_app = request_bodies.RequestBodyDeadline(
+        app.wsgi_app,
+        seconds=app.config["REQUEST_BODY_SECONDS"],
+        max_length=app.config["MAX_CONTENT_LENGTH"],
+    )
     app.wsgi_app = security.SecurityHeaders(
         app.wsgi_app,
         policy=app.config["CONTENT_SECURITY_POLICY"],

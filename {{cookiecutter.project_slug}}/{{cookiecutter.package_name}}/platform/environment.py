@@ -8,6 +8,7 @@ cannot be read stops the process with one line naming the variable
 (ConfigError), not a traceback.
 """
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -69,6 +70,17 @@ def whole_number(value: str) -> int:
         return int(value)
     except ValueError:
         raise ValueError("use a whole number") from None
+
+
+def seconds(value: str) -> float:
+    """A duration in seconds, 0 or more: 10, 2.5."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not 0 <= number < math.inf:
+        raise ValueError("use a number of seconds, such as 10 or 2.5")
+    return number
 
 
 def true_or_false(value: str) -> bool | None:

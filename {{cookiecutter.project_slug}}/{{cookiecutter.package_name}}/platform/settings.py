@@ -20,6 +20,7 @@ from .environment import (
     comma_separated,
     one_of,
     origin,
+    seconds,
     true_or_false,
     whole_number,
 )
@@ -85,6 +86,14 @@ MAX_CONTENT_LENGTH = Setting(
     default="1048576",
     parse=whole_number,
 )
+REQUEST_BODY_SECONDS = Setting(
+    "REQUEST_BODY_SECONDS",
+    "Seconds a request's body may take to arrive; a slower one gets 408 and its "
+    "connection is closed, so that a slow client cannot hold a web thread. 0 "
+    "lifts the bound, for a service behind a proxy that buffers bodies.",
+    default="10",
+    parse=seconds,
+)
 PROXY_HOPS = Setting(
     "PROXY_HOPS",
     "Proxies in front of the app whose X-Forwarded-* headers are trusted: 1 "
@@ -149,6 +158,7 @@ SETTINGS = (
     ALLOWED_HOSTS,
     FORCE_HTTPS,
     MAX_CONTENT_LENGTH,
+    REQUEST_BODY_SECONDS,
     PROXY_HOPS,
     DATABASE_URL,
     DATABASE_CONNECT_TIMEOUT,
@@ -239,6 +249,8 @@ def web_settings(environ, profile) -> dict:
         "MAX_CONTENT_LENGTH": max_content_length,
         "MAX_FORM_MEMORY_SIZE": max_content_length,
         "MAX_FORM_PARTS": 100,
+        # How long a body may take to arrive (request_bodies.py).
+        "REQUEST_BODY_SECONDS": REQUEST_BODY_SECONDS.read(environ),
         # What pages may load (security.py); a feature may widen it for its pages.
         "CONTENT_SECURITY_POLICY": dict(CONTENT_SECURITY_POLICY),
     }

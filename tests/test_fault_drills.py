@@ -747,9 +747,9 @@ def test_many_dynos_one_service(dyno_project, tmp_path, own_postgres, own_redis)
 # 8. Slow request bodies --------------------------------------------------
 
 SLOW_CLIENTS = 27
-# The drill's REQUEST_BODY_SECONDS: low, so that every round of slow clients
-# (four a gunicorn process at a time) ends well inside the router's 30 s.
-BODY_SECONDS = 3
+# REQUEST_BODY_SECONDS as the service has it unset. Three threads of each
+# gunicorn process wait that long at most; the fourth stays for ready requests.
+BODY_SECONDS = 10
 ANNOUNCED = 1000  # bytes of body each slow client announces; it sends one a second
 TRICKLE_LIMIT = 40  # seconds a slow client keeps sending without an answer
 
@@ -792,9 +792,7 @@ def trickle(port: int, number: int) -> dict:
 
 
 def test_slow_request_bodies(dyno_project, tmp_path, own_postgres, own_redis):
-    dyno = start_service(
-        dyno_project, tmp_path, own_postgres, own_redis, REQUEST_BODY_SECONDS=str(BODY_SECONDS)
-    )
+    dyno = start_service(dyno_project, tmp_path, own_postgres, own_redis)
     web = serve(dyno)
     probes = []
     try:
@@ -812,7 +810,7 @@ def test_slow_request_bodies(dyno_project, tmp_path, own_postgres, own_redis):
     statuses = sorted({client["status"] for client in clients}, key=str)
     assert statuses == [408], f"slow clients got {statuses}"
     answered = sorted(client["answered"] for client in clients)
-    assert answered[0] >= BODY_SECONDS and answered[-1] < ROUTER_TIMEOUT, answered
+    assert answered[-1] < BODY_SECONDS + 3, answered
     # The connection ends with the answer: no thread of the service keeps it.
     lingered = [(client["closed"] or TRICKLE_LIMIT) - client["answered"] for client in clients]
     assert max(lingered) < 2, lingered

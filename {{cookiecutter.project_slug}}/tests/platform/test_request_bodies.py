@@ -17,9 +17,11 @@ class StalledBody:
     """A request body that stops coming: each read waits until released."""
 
     def __init__(self):
+        self.reading = threading.Event()
         self.released = threading.Event()
 
     def read(self, size=-1):
+        self.reading.set()
         self.released.wait()
         return b""
 
@@ -163,3 +165,32 @@ def test_the_bound_is_read_in_seconds(tmp_path):
     for value in ("soon", "-1", "nan", "inf"):
         with pytest.raises(ConfigError, match=f"REQUEST_BODY_SECONDS is '{value}'"):
             load_settings({**environ, "REQUEST_BODY_SECONDS": value}, str(tmp_path))
+
+
+def test_one_thread_is_kept_from_waiting_on_bodies(make_app, stalled_body):
+    # Two threads: one request may wait the whole bound for its body; while
+    # it waits, another's body, a second late, is refused.
+    app = make_app(REQUEST_BODY_SECONDS="30", WEB_THREADS="2")
+    app.config["WTF_CSRF_ENABLED"] = False
+
+    @app.post("/echo")
+    def echo():
+        return request.get_data()
+
+    late = {"wsgi.input": stalled_body, "CONTENT_LENGTH": "1000"}
+    first = threading.Thread(
+        target=app.test_client().post, args=("/echo",), kwargs={"environ_overrides": late}
+    )
+    first.start()
+    second = StalledBody()
+    arrives = threading.Timer(1, second.released.set)
+    try:
+        stalled_body.reading.wait(10)
+        arrives.start()
+        crowded = {"wsgi.input": second, "CONTENT_LENGTH": "1000"}
+        assert app.test_client().post("/echo", environ_overrides=crowded).status_code == 408
+    finally:
+        arrives.cancel()
+        second.released.set()
+        stalled_body.released.set()
+        first.join()

@@ -55,6 +55,7 @@ def finish_app(app: Flask) -> None:
         app.wsgi_app,
         seconds=app.config["REQUEST_BODY_SECONDS"],
         max_length=app.config["MAX_CONTENT_LENGTH"],
+        threads=app.config["WEB_THREADS"],
     )
     app.wsgi_app = security.SecurityHeaders(
         app.wsgi_app,

@@ -5,11 +5,11 @@ the request a thread before the body has come: a client sending a byte a
 second would hold that thread as long as it liked. So reader threads of
 this module's own read each body while the request's thread waits at most
 REQUEST_BODY_SECONDS; then the app reads the body from memory, or the client
-gets 408 and its connection is closed. This bounds what a slow client costs,
-it does not make it free: while more clients are slow than gunicorn has
-threads, other requests wait REQUEST_BODY_SECONDS for each round of them
-ahead. A proxy that buffers bodies, in front of the service, is the whole
-answer.
+gets 408 and its connection is closed. And one thread of each process is
+always left to requests that are ready: when all the others wait on bodies,
+a body has CROWDED_SECONDS to arrive. Slow clients then cost the service
+little, and a slow honest upload during such an attack is refused; a proxy
+that buffers bodies, in front of the service, is the whole answer.
 """
 
 import errno
@@ -25,6 +25,8 @@ from werkzeug.wsgi import get_content_length
 
 # Set in the environ of a request whose body came too late: the app answers 408.
 BODY_TIMED_OUT = f"{__name__}.timed_out"
+# Seconds a body may take while every thread but one already waits on a body.
+CROWDED_SECONDS = 0.25
 
 
 def init_app(app: Flask) -> None:
@@ -46,13 +48,15 @@ class RequestBodyDeadline:
     Requests without a body are passed on untouched. A Content-Length over
     `max_length` is passed on unread too: Flask refuses it (413) before
     reading a byte. A chunked body is read to one byte past `max_length` at
-    most, for Flask to refuse the same way.
+    most, for Flask to refuse the same way. At most `threads - 1` requests
+    wait `seconds`; the others wait CROWDED_SECONDS.
     """
 
-    def __init__(self, wsgi_app, seconds: float, max_length: int):
+    def __init__(self, wsgi_app, seconds: float, max_length: int, threads: int):
         self.wsgi_app = wsgi_app
         self.seconds = seconds
         self.max_length = max_length
+        self.waiting = threading.BoundedSemaphore(max(1, threads - 1))
 
     def __call__(self, environ, start_response):
         length = get_content_length(environ)  # None for a chunked body
@@ -62,12 +66,21 @@ class RequestBodyDeadline:
         limit = self.max_length + 1 if chunked else length
         future = READERS.submit(read_body, environ["wsgi.input"], limit)
         try:
-            body = future.result(timeout=self.seconds)
+            body = self.wait_for(future)
         except TimeoutError:
             future.cancel()  # when it is still waiting for a reader
             environ[BODY_TIMED_OUT] = True
             return answer_then_close(self.wsgi_app(with_body(environ, b""), start_response))
         return self.wsgi_app(with_body(environ, body), start_response)
+
+    def wait_for(self, future: Future) -> bytes:
+        """The body, or TimeoutError once this request's wait is over."""
+        if not self.waiting.acquire(blocking=False):
+            return future.result(timeout=CROWDED_SECONDS)
+        try:
+            return future.result(timeout=self.seconds)
+        finally:
+            self.waiting.release()
 
 
 def with_body(environ, body: bytes) -> dict:

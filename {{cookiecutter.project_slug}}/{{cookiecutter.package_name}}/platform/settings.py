@@ -251,6 +251,8 @@ def web_settings(environ, profile) -> dict:
         "MAX_FORM_PARTS": 100,
         # How long a body may take to arrive (request_bodies.py).
         "REQUEST_BODY_SECONDS": REQUEST_BODY_SECONDS.read(environ),
+        # gunicorn's threads a process: one is kept from waiting on bodies.
+        "WEB_THREADS": WEB_THREADS.read(environ),
         # What pages may load (security.py); a feature may widen it for its pages.
         "CONTENT_SECURITY_POLICY": dict(CONTENT_SECURITY_POLICY),
     }

@@ -209,9 +209,11 @@ def each_test_starts_afresh(app{% if parts.limits %}, make_app{% endif %}):
     if not isinstance(limiter.storage, MemoryStorage):
         make_app()
     limiter.reset()
-    # After a test whose Redis was unreachable, the limiter counts in its
-    # in-memory fallback until a limited request finds the storage again.
-    limiter.limiter.storage.reset()
+    # Once its storage failed, the limiter counts in an in-memory fallback of
+    # its own until, seconds later, a request finds the storage again, and
+    # counts restart then: a test that makes Redis fail under a limit runs in
+    # a process of its own (tests/accounts/test_outages.py).
+    assert limiter.limiter.storage is limiter.storage, "a test left the limiter on its fallback"
 {%- endif %}
 {%- if parts.worker %}
     app.extensions["celery"].set_current()

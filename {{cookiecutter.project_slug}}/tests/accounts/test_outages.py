@@ -2,25 +2,63 @@
 logged-in person gets the 503 page, limits still count, and a reset mail
 that cannot go out asks the person to try again."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from flask_login import current_user, login_required
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from {{ cookiecutter.package_name }} import mail
-from {{ cookiecutter.package_name }}.accounts.limits import limiter
 from {{ cookiecutter.package_name }}.platform.database import db
 
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
-def test_with_redis_down_login_attempts_are_counted_in_memory(app_of_its_own):
+
+# Three wrong passwords with Redis down, in a process of its own: once its
+# storage fails, the limiter (one object a process) counts in memory until a
+# later request finds the storage again, and that switch, some seconds on,
+# would restart the counts of whichever test was running then.
+WRONG_PASSWORDS_WITH_REDIS_DOWN = """
+from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }}.accounts.limits import limiter
+from {{ cookiecutter.package_name }}.platform.migrations import upgrade
+
+app = create_app()
+app.config["WTF_CSRF_ENABLED"] = False
+with app.app_context():
+    upgrade()
+attempt = {"email": "ada@example.com", "password": "wrong password!"}
+client = app.test_client()
+print(*[client.post("/auth/login", data=attempt).status_code for _ in range(3)])
+print(type(limiter.storage).__name__)
+"""
+
+
+def test_with_redis_down_login_attempts_are_counted_in_memory(test_environ):
     # Nothing listens on port 1: the limiter falls back to counting in memory,
     # in each process alone, rather than refuse or let through every attempt.
-    app = app_of_its_own(REDIS_URL="redis://127.0.0.1:1/0", LOGIN_RATE_LIMIT="2 per minute")
-    app.config["WTF_CSRF_ENABLED"] = False
-    client = app.test_client()
-    attempt = {"email": "ada@example.com", "password": "wrong password!"}
-    statuses = [client.post("/auth/login", data=attempt).status_code for _ in range(3)]
-    assert statuses == [200, 200, 429]
-    assert type(limiter.storage).__name__ == "RedisStorage"  # tried first, each time
+    environ = {
+        **os.environ,
+        **test_environ,
+        "DATABASE_URL": "sqlite://",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "LOGIN_RATE_LIMIT": "2 per minute",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", WRONG_PASSWORDS_WITH_REDIS_DOWN],
+        cwd=PROJECT_DIR,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    # Its last two lines, after the app's logs: the answers, then the storage
+    # the limiter tries first, each time.
+    assert result.stdout.splitlines()[-2:] == ["200 200 429", "RedisStorage"]
 
 
 def test_a_reset_mail_that_cannot_be_queued_asks_to_retry(client, csrf, make_user, monkeypatch):

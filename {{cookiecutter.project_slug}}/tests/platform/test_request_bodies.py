@@ -194,3 +194,11 @@ def test_one_thread_is_kept_from_waiting_on_bodies(make_app, stalled_body):
         second.released.set()
         stalled_body.released.set()
         first.join()
+
+
+def test_each_process_has_four_body_readers_a_web_thread(echo_app):
+    # Readers given up on wait for their clients: more web threads, more
+    # slow clients at once before bodies queue for a reader.
+    echo_app(WEB_THREADS="9").test_client().post("/echo", data={"a": "b"})
+    readers = [t for t in threading.enumerate() if t.name.startswith("request-body-")]
+    assert len(readers) >= 36

@@ -57,6 +57,9 @@ class RequestBodyDeadline:
         self.seconds = seconds
         self.max_length = max_length
         self.waiting = threading.BoundedSemaphore(max(1, threads - 1))
+        # Four readers a thread, since readers given up on wait for their
+        # clients: when all are taken, bodies wait in turn, and get 408 too.
+        READERS.need(4 * threads)
 
     def __call__(self, environ, start_response):
         length = get_content_length(environ)  # None for a chunked body
@@ -119,7 +122,8 @@ def answer_then_close(response):
 
 
 class ReaderThreads:
-    """`count` threads a process that read bodies in turn.
+    """Threads that read bodies in turn, as many a process as the most any
+    app needs.
 
     Started on first use in each process: gunicorn loads the app in its
     master, and the workers it forks inherit no threads. Daemon threads,
@@ -128,25 +132,28 @@ class ReaderThreads:
     process from exiting meanwhile.
     """
 
-    def __init__(self, count: int):
-        self.count = count
+    def __init__(self):
+        self.count = 0
         self.lock = threading.Lock()
         self.pid = None
+        self.started = 0
         self.tasks = queue.SimpleQueue()
+
+    def need(self, count: int) -> None:
+        with self.lock:
+            self.count = max(self.count, count)
 
     def submit(self, function, *args) -> Future:
         future = Future()
         with self.lock:
             if self.pid != os.getpid():
-                self.start()
+                self.pid, self.tasks, self.started = os.getpid(), queue.SimpleQueue(), 0
+            while self.started < self.count:
+                name = f"request-body-{self.started}"
+                threading.Thread(target=work, args=(self.tasks,), name=name, daemon=True).start()
+                self.started += 1
         self.tasks.put((future, function, args))
         return future
-
-    def start(self) -> None:
-        self.pid, self.tasks = os.getpid(), queue.SimpleQueue()
-        for number in range(self.count):
-            name = f"request-body-{number}"
-            threading.Thread(target=work, args=(self.tasks,), name=name, daemon=True).start()
 
 
 def work(tasks: queue.SimpleQueue) -> None:
@@ -159,7 +166,4 @@ def work(tasks: queue.SimpleQueue) -> None:
                 future.set_exception(error)
 
 
-# Four times gunicorn's threads (WEB_THREADS, 4 by default), since readers
-# given up on wait for their clients: when all are taken, bodies wait in
-# turn, and are refused with 408 too.
-READERS = ReaderThreads(16)
+READERS = ReaderThreads()

@@ -6,7 +6,8 @@ development mailbox, which it is asked to keep: its Secure session cookie
 works because browsers treat http://localhost as a secure origin. A
 visitor signs up, confirms the address through the mailbox, logs in,
 writes a note, finds it in the list, sees where the account is logged in,
-ends another browser's session and logs out; a user who is not an admin
+ends another browser's session and logs out; a visitor who forgot the
+password resets it through the mailbox; a user who is not an admin
 is kept out of /admin/; an admin's pages work under the
 Content-Security-Policy.
 
@@ -217,11 +218,13 @@ def sign_up(page, email):
     log_in(page, email)
 
 
-def confirm_through_the_mailbox(page, email):
+def open_mail(page, email, subject):
+    """Open the newest mail to `email` whose subject starts `subject` in the
+    development mailbox, waiting for the worker to send it."""
     page.goto("/dev/mail/")
-    mail = page.locator("tr", has_text=email).get_by_role("link", name="Confirm your")
+    mail = page.locator("tr", has_text=email).get_by_role("link", name=subject)
     waited = 0
-    while not mail.count() and waited < MAILBOX_WAIT:  # the worker sends it
+    while not mail.count() and waited < MAILBOX_WAIT:
         page.wait_for_timeout(250)
         waited += 250
         page.goto("/dev/mail/")
@@ -229,6 +232,10 @@ def confirm_through_the_mailbox(page, email):
     mail.first.click()
     page.wait_for_url("**/dev/mail/*")
     check_accessibility(page)
+
+
+def confirm_through_the_mailbox(page, email):
+    open_mail(page, email, "Confirm your")
     page.click("a[href*='/auth/verify/']")
     page.wait_for_url("**/auth/login")
     assert page.is_visible("text=Your email address is confirmed.")
@@ -315,6 +322,44 @@ def test_the_account_page_lists_the_sessions_and_ends_one(browser, service, axe_
         assert not set(phone.shown) - set(phone.checked)
     finally:
         phone.context.close()
+
+
+def test_a_forgotten_password_is_reset_through_the_mailbox(page):
+    email = f"forgetful-{secrets.token_hex(3)}@example.com"
+    new_password = "a new and better one"
+    sign_up(page, email)
+    log_out(page)
+    visit(page, "/auth/login")
+    page.click("text=Reset it")
+    page.wait_for_url("**/auth/reset")
+    check_accessibility(page)
+    page.fill("#email", email)
+    page.click("text=Send the link")
+    page.wait_for_url("**/auth/login")
+    assert page.is_visible("text=a reset link is on its way")
+    check_accessibility(page)
+
+    open_mail(page, email, "Reset your")
+    link = page.get_attribute("a[href*='/auth/reset/']", "href")
+    page.click("a[href*='/auth/reset/']")
+    # The token leaves the address bar at once.
+    page.wait_for_url("**/auth/new-password")
+    check_accessibility(page)
+    page.fill("#password", new_password)
+    page.fill("#confirm", new_password)
+    page.click("text=Change the password")
+    page.wait_for_url("**/auth/login")
+    assert page.is_visible("text=Your password is changed.")
+    check_accessibility(page)
+    log_in(page, email, new_password)
+
+    # The link worked once.
+    page.goto(link)
+    page.wait_for_url("**/auth/reset")
+    assert page.is_visible("text=has expired or was used already")
+    check_accessibility(page)
+    assert page.console_errors == []
+    assert page.failed_requests == []
 
 
 def test_a_user_who_is_not_an_admin_is_kept_out_of_the_admin(page):

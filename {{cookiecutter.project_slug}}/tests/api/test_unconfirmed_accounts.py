@@ -17,6 +17,7 @@ def test_an_unconfirmed_account_gets_403_with_a_clear_message(
     response = client.get("/api/v1/notes", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 403
     assert "Confirm your account's email address" in response.json["message"]
+    assert "to have another one sent" in response.json["message"]  # the resend
 
 
 def test_a_confirmed_account_is_let_in(client, bearer, verification_on):

@@ -93,7 +93,12 @@ def revoke_presented_token() -> None:
     db.session.commit()
 
 
-UNVERIFIED = "Confirm your account's email address first: open the link mailed to it."
+# Verification comes with the pages (EMAIL_VERIFICATION): their login offers
+# the link again.
+UNVERIFIED = (
+    "Confirm your account's email address first: open the link mailed to it, "
+    "or log in on the site's pages to have another one sent."
+)
 
 
 def unauthorized(scheme: str, message: str) -> Unauthorized:

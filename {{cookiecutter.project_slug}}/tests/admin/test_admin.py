@@ -2,7 +2,7 @@ import re
 
 import pytest
 from flask import get_flashed_messages
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
 from {{ cookiecutter.package_name }}.accounts.models import User
@@ -164,6 +164,30 @@ def test_an_edit_that_keeps_the_email_is_saved(
     db_session.refresh(bob)
     assert bob.is_admin
     assert bob.check_password(password)  # an empty password field keeps it
+
+
+def test_the_notes_list_reads_titles_and_owners_in_one_query(
+    client, admin, make_user, db_session
+):
+    for number in range(3):
+        owner = make_user(f"owner{number}@example.com")
+        db_session.add(Note(title=f"Note {number}", body="eggs " * 4000, owner=owner))
+    db_session.commit()
+    statements = []
+
+    def record(connection, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/admin/admin_notes/").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert all(f"owner{number}@example.com" in page for number in range(3))
+    listing = [statement for statement in statements if "notes.title" in statement]
+    assert len(listing) == 1, statements
+    assert "notes.body" not in listing[0]
+    assert not [statement for statement in statements if "FROM users" in statement][1:], statements
 
 
 def test_an_edit_onto_a_taken_email_is_refused(client, admin, csrf, make_user, db_session):

@@ -3,6 +3,7 @@ import logging
 import pytest
 from sqlalchemy.exc import DataError
 
+from {{ cookiecutter.package_name }}.platform.database import MAX_ID
 from {{ cookiecutter.package_name }}.platform.extending import answer_json_under
 
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -81,3 +82,25 @@ def test_a_value_the_database_refuses_is_400_not_500(make_app, caplog):
     assert response.json["message"] == "The request holds a value that cannot be stored."
     assert "Traceback" not in caplog.text
     assert "INSERT" not in response.get_data(as_text=True)
+
+
+def test_an_id_in_a_url_is_at_most_what_the_database_holds(make_app):
+    # Any feature's `<int:...>`: a larger number is a 404 like an unknown
+    # id, and never reaches the database driver, which would overflow.
+    app = make_app()
+
+    @app.get("/things/<int:thing_id>")
+    def thing(thing_id):
+        return str(thing_id)
+
+    # A rule may still set its own bounds.
+    @app.get("/pages/<int(min=1, max=9):number>")
+    def page(number):
+        return str(number)
+
+    client = app.test_client()
+    assert client.get(f"/things/{MAX_ID}").text == str(MAX_ID)
+    for beyond in (MAX_ID + 1, 2**63, 10**40):
+        assert client.get(f"/things/{beyond}").status_code == 404
+    assert client.get("/pages/9").status_code == 200
+    assert client.get("/pages/10").status_code == 404

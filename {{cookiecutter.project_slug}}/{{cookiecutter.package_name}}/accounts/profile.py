@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ..platform.database import MAX_ID
 from .sessions import LoginSession, end_session, is_this_session, live_sessions, log_out
 
 bp = Blueprint("account", __name__, url_prefix="/account", template_folder="templates")
@@ -61,7 +60,7 @@ def index():
     return render_template("accounts/account.html", sessions=sessions)
 
 
-@bp.post(f"/sessions/<int(max={MAX_ID}):session_id>/end")
+@bp.post("/sessions/<int:session_id>/end")
 def end(session_id):
     ended = next((login for login in live_sessions(current_user) if login.id == session_id), None)
     if ended is None:

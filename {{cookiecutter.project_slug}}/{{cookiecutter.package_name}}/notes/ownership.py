@@ -10,11 +10,11 @@ from flask import abort, current_app
 from sqlalchemy import func, select
 
 from ..accounts.models import User
-from ..platform.database import MAX_ID, db
+from ..platform.database import db
 from ..platform.environment import Setting, whole_number
 from .models import Note
 
-NOTE_ID = f"<int(max={MAX_ID}):note_id>"  # a note's id in a URL rule
+NOTE_ID = "<int:note_id>"  # a note's id in a URL rule
 NO_ROOM = "You have as many notes as an account may keep. Delete some to make room."
 
 NOTES_PER_ACCOUNT = Setting(

@@ -9,12 +9,22 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
+from werkzeug.routing import IntegerConverter
 
 logger = logging.getLogger(__name__)
 
-# Ids are INTEGER columns, 32-bit in Postgres: a larger id in a URL is
-# answered 404 by the router rather than refused by the database.
+# Ids are INTEGER columns, 32-bit in Postgres.
 MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in this service's URL rules: Werkzeug's, at most MAX_ID
+    unless the rule says otherwise. A larger number is answered 404 by the
+    router, like any id that does not exist, instead of overflowing in the
+    database driver (a 500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 class Base(DeclarativeBase):
@@ -37,6 +47,8 @@ def init_app(app: Flask) -> None:
     database = app.config["DATABASE"]
     if database.sqlite_file:
         os.makedirs(os.path.dirname(os.path.abspath(database.sqlite_file)), exist_ok=True)
+    # Before any rule is added: every feature's `<int:...>` is bounded.
+    app.url_map.converters["int"] = IdConverter
     db.init_app(app)
     if database.is_sqlite:
         with app.app_context():

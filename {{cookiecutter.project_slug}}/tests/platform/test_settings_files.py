@@ -2,15 +2,51 @@
 docs/configuration.md and app.json's env are made from the declarations
 (`flask settings write`) and must agree with them."""
 
+import os
+import runpy
 import shutil
+from pathlib import Path
 from types import ModuleType
 
-from {{ cookiecutter.package_name }} import FEATURES
+from {{ cookiecutter.package_name }} import FEATURES, create_app
 from {{ cookiecutter.package_name }}.platform import settings_files
 from {{ cookiecutter.package_name }}.platform.environment import Setting
 from {{ cookiecutter.package_name }}.platform.settings import SECRET_KEY
 
 FILES = (".env.example", "docs/configuration.md", "app.json")
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+# Some settings are read only when another is set (Postgres, Redis, a mail
+# server): each environment turns some of those on, and together they have
+# the app read every setting it declares.
+ENVIRONMENTS = (
+    {
+        "APP_ENV": "test",
+        "DATABASE_URL": "postgresql://app@db.example.com/app",
+        "REDIS_URL": "redis://redis.example.com:6379/0",
+        "SMTP_HOST": "smtp.example.com",
+    },
+    {"APP_ENV": "test", "MAILGUN_SMTP_SERVER": "smtp.mailgun.org"},
+)
+
+
+class RecordingEnviron(dict):
+    """An environment that notes each variable looked up."""
+
+    def __init__(self, values):
+        super().__init__(values)
+        self.asked = set()
+
+    def get(self, name, default=None):
+        self.asked.add(name)
+        return super().get(name, default)
+
+    def __getitem__(self, name):
+        self.asked.add(name)
+        return super().__getitem__(name)
+
+    def __contains__(self, name):
+        self.asked.add(name)
+        return super().__contains__(name)
 
 
 def test_the_files_are_what_the_declarations_make():
@@ -35,6 +71,24 @@ def test_every_setting_declared_is_listed_in_a_modules_settings():
         setting for module in declaring_modules() for setting in getattr(module, "SETTINGS", ())
     }
     assert found <= listed, {setting.name for setting in found - listed}
+
+
+def test_every_setting_declared_is_read(monkeypatch):
+    # A declaration whose value no code reads would be documented, listed in
+    # app.json and do nothing.
+    asked = set()
+    for values in ENVIRONMENTS:
+        environ = RecordingEnviron(values)
+        create_app(environ)
+        asked |= environ.asked
+    # gunicorn.conf.py reads the web server's settings from the process.
+    environ = RecordingEnviron({})
+    monkeypatch.setattr(os, "environ", environ)
+    runpy.run_path(str(PROJECT_DIR / "gunicorn.conf.py"))
+    asked |= environ.asked
+    sections = settings_files.declared(FEATURES)
+    declared = {setting.name for _module, settings in sections for setting in settings}
+    assert declared <= asked, f"declared, never read: {sorted(declared - asked)}"
 
 
 def test_no_variable_is_declared_twice():

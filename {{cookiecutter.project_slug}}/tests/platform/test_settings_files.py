@@ -1,3 +1,4 @@
+{%- from "parts.jinja" import parts with context -%}
 """Each setting is declared once, in the code: .env.example, the table in
 docs/configuration.md and app.json's env are made from the declarations
 (`flask settings write`) and must agree with them."""
@@ -15,17 +16,21 @@ from {{ cookiecutter.package_name }}.platform.settings import SECRET_KEY
 
 FILES = (".env.example", "docs/configuration.md", "app.json")
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-# Some settings are read only when another is set (Postgres, Redis, a mail
-# server): each environment turns some of those on, and together they have
-# the app read every setting it declares.
+# Some settings are read only when another is set: each environment turns
+# some of those on, and together they have the app read every setting it
+# declares.
 ENVIRONMENTS = (
     {
         "APP_ENV": "test",
         "DATABASE_URL": "postgresql://app@db.example.com/app",
         "REDIS_URL": "redis://redis.example.com:6379/0",
+{%- if parts.mail %}
         "SMTP_HOST": "smtp.example.com",
+{%- endif %}
     },
+{%- if parts.mail %}
     {"APP_ENV": "test", "MAILGUN_SMTP_SERVER": "smtp.mailgun.org"},
+{%- endif %}
 )
 
 

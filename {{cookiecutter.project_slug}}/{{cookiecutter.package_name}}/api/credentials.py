@@ -1,3 +1,4 @@
+{%- from "parts.jinja" import parts with context -%}
 """API credentials: a token issued for an email and password (HTTP Basic),
 then presented as a bearer token.
 
@@ -93,12 +94,16 @@ def revoke_presented_token() -> None:
     db.session.commit()
 
 
+{% if parts.web_ui -%}
 # Verification comes with the pages (EMAIL_VERIFICATION): their login offers
 # the link again.
 UNVERIFIED = (
     "Confirm your account's email address first: open the link mailed to it, "
     "or log in on the site's pages to have another one sent."
 )
+{%- else -%}
+UNVERIFIED = "Confirm your account's email address first: open the link mailed to it."
+{%- endif %}
 
 
 def unauthorized(scheme: str, message: str) -> Unauthorized:

@@ -98,8 +98,15 @@ def service(dyno_project, tmp_path_factory):
     # The browser speaks plain HTTP to loopback, where behind the router it
     # would speak https: the redirect to https is off here (the dyno drill and
     # the attack replay check it), or every page would point to a TLS port
-    # that does not exist. The mailbox shows the mails the worker sends.
-    environ = production(logs, FORCE_HTTPS="false", DEV_MAILBOX="true")
+    # that does not exist. The mailbox shows the mails the worker sends. Every
+    # visitor comes from loopback: the per-address limits (which the attack
+    # replay tests) would refuse the module's logins within a minute.
+    environ = production(
+        logs,
+        FORCE_HTTPS="false",
+        DEV_MAILBOX="true",
+        LOGIN_RATE_LIMIT="100 per minute",
+    )
     dyno = Dyno(project, project_venv(project), logs, **environ)
     # Mail links to where the browser reaches the service.
     dyno.env.update(PUBLIC_URL=f"http://localhost:{dyno.port}", ALLOWED_HOSTS="127.0.0.1")
@@ -228,9 +235,10 @@ def open_mail(page, email, subject):
         page.wait_for_timeout(250)
         waited += 250
         page.goto("/dev/mail/")
+    assert mail.count(), f"no mail {subject!r} to {email} after {MAILBOX_WAIT} ms"
     check_accessibility(page)
     mail.first.click()
-    page.wait_for_url("**/dev/mail/*")
+    page.wait_for_url("**/dev/mail/?*")
     check_accessibility(page)
 
 

@@ -209,14 +209,17 @@ def each_test_starts_afresh(app{% if parts.limits %}, make_app{% endif %}):
     if not isinstance(limiter.storage, MemoryStorage):
         make_app()
     limiter.reset()
+{%- endif %}
+{%- if parts.worker %}
+    app.extensions["celery"].set_current()
+{%- endif %}
+{%- if parts.limits %}
+    yield
     # Once its storage failed, the limiter counts in an in-memory fallback of
     # its own until, seconds later, a request finds the storage again, and
     # counts restart then: a test that makes Redis fail under a limit runs in
     # a process of its own (tests/accounts/test_outages.py).
-    assert limiter.limiter.storage is limiter.storage, "a test left the limiter on its fallback"
-{%- endif %}
-{%- if parts.worker %}
-    app.extensions["celery"].set_current()
+    assert limiter.limiter.storage is limiter.storage, "the test left the limiter on its fallback"
 {%- endif %}
 
 

@@ -166,7 +166,9 @@ def test_an_edit_that_keeps_the_email_is_saved(
     assert bob.check_password(password)  # an empty password field keeps it
 
 
-def test_the_notes_list_reads_titles_and_owners_in_one_query(client, admin, make_user, db_session):
+def test_the_notes_list_reads_no_bodies_and_owners_in_the_same_query(
+    client, admin, make_user, db_session
+):
     for number in range(3):
         owner = make_user(f"owner{number}@example.com")
         db_session.add(Note(title=f"Note {number}", body="eggs " * 4000, owner=owner))
@@ -185,6 +187,7 @@ def test_the_notes_list_reads_titles_and_owners_in_one_query(client, admin, make
     listing = [statement for statement in statements if "notes.title" in statement]
     assert len(listing) == 1, statements
     assert "notes.body" not in listing[0]
+    assert "password_hash" not in listing[0]
     assert not [statement for statement in statements if "FROM users" in statement][1:], statements
 
 

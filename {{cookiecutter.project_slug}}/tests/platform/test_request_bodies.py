@@ -7,6 +7,7 @@ import pytest
 from flask import request
 
 from {{ cookiecutter.package_name }}.platform.extending import answer_json_under
+from {{ cookiecutter.package_name }}.platform.request_bodies import READERS
 from {{ cookiecutter.package_name }}.platform.settings import ConfigError, load_settings
 
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -199,6 +200,7 @@ def test_one_thread_is_kept_from_waiting_on_bodies(make_app, stalled_body):
 def test_each_process_has_four_body_readers_a_web_thread(echo_app):
     # Readers given up on wait for their clients: more web threads, more
     # slow clients at once before bodies queue for a reader.
-    echo_app(WEB_THREADS="9").test_client().post("/echo", data={"a": "b"})
+    echo_app(WEB_THREADS="25").test_client().post("/echo", data={"a": "b"})
+    assert READERS.count == 100
     readers = [t for t in threading.enumerate() if t.name.startswith("request-body-")]
-    assert len(readers) >= 36
+    assert len(readers) == 100

@@ -3,6 +3,7 @@
 docs/configuration.md and app.json's env are made from the declarations
 (`flask settings write`) and must agree with them."""
 
+import gc
 import os
 import runpy
 import shutil
@@ -89,6 +90,7 @@ def test_every_setting_declared_is_read(monkeypatch):
     # gunicorn.conf.py reads the web server's settings from the process.
     environ = RecordingEnviron({})
     monkeypatch.setattr(os, "environ", environ)
+    monkeypatch.setattr(gc, "disable", gc.enable)  # what the config does for gunicorn's workers
     runpy.run_path(str(PROJECT_DIR / "gunicorn.conf.py"))
     asked |= environ.asked
     sections = settings_files.declared(FEATURES)

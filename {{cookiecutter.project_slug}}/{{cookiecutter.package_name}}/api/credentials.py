@@ -95,8 +95,8 @@ def revoke_presented_token() -> None:
 
 
 {% if parts.web_ui -%}
-# Verification comes with the pages (EMAIL_VERIFICATION): their login offers
-# the link again.
+# Verification comes with the pages (EMAIL_VERIFICATION): logged in there,
+# an unconfirmed account is offered the link again.
 UNVERIFIED = (
     "Confirm your account's email address first: open the link mailed to it, "
     "or log in on the site's pages to have another one sent."

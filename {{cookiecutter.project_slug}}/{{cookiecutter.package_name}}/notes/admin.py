@@ -29,7 +29,7 @@ class NoteView(DatabaseView):
 
     def get_query(self):
         # The list shows titles and owners: the bodies stay in the database,
-        # and a page's owners come in the same query, not one query a row.
+        # and of each owner only the email is read (no password hash).
         return (
             super()
             .get_query()

@@ -238,7 +238,7 @@ def open_mail(page, email, subject):
     assert mail.count(), f"no mail {subject!r} to {email} after {MAILBOX_WAIT} ms"
     check_accessibility(page)
     mail.first.click()
-    page.wait_for_url("**/dev/mail/?*")
+    page.wait_for_url("**/dev/mail/*")
     check_accessibility(page)
 
 

@@ -9,6 +9,7 @@ after it, so that what one test commits is not seen by the next. A folder's
 own conftest.py holds the fixtures only it uses.
 """
 
+import contextlib
 import logging
 import os
 {%- if parts.web_ui %}
@@ -20,7 +21,7 @@ from flask import g, request_started
 {%- if parts.limits %}
 from limits.storage import MemoryStorage
 {%- endif %}
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from {{ cookiecutter.package_name }} import create_app
 {%- if parts.limits %}
@@ -120,6 +121,27 @@ def app_of_its_own(make_app, password):
 def password():
     """The password make_user gives."""
     return PASSWORD
+
+
+@pytest.fixture
+def sql_statements(db_session):
+    """`with sql_statements() as statements:` lists the SQL the app's
+    database is sent meanwhile, to check what a page reads."""
+
+    @contextlib.contextmanager
+    def record():
+        statements = []
+
+        def note(connection, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+
+    return record
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ import re
 
 import pytest
 from flask import get_flashed_messages
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from {{ cookiecutter.package_name }}.accounts.models import User
@@ -167,22 +167,14 @@ def test_an_edit_that_keeps_the_email_is_saved(
 
 
 def test_the_notes_list_reads_no_bodies_and_owners_in_the_same_query(
-    client, admin, make_user, db_session
+    client, admin, make_user, db_session, sql_statements
 ):
     for number in range(3):
         owner = make_user(f"owner{number}@example.com")
         db_session.add(Note(title=f"Note {number}", body="eggs " * 4000, owner=owner))
     db_session.commit()
-    statements = []
-
-    def record(connection, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with sql_statements() as statements:
         page = client.get("/admin/admin_notes/").get_data(as_text=True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert all(f"owner{number}@example.com" in page for number in range(3))
     listing = [statement for statement in statements if "notes.title" in statement]
     assert len(listing) == 1, statements

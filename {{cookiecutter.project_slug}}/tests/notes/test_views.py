@@ -1,11 +1,10 @@
 import re
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from {{ cookiecutter.package_name }}.notes.models import MAX_BODY_LENGTH, MAX_TITLE_LENGTH, Note
 from {{ cookiecutter.package_name }}.notes.views import NOTES_PER_PAGE
-from {{ cookiecutter.package_name }}.platform.database import db
 
 
 @pytest.fixture
@@ -168,19 +167,11 @@ def test_one_page_of_notes_has_no_page_links(client, csrf, ada):
     assert b"Page 1" not in page.data
 
 
-def test_the_list_reads_titles_not_bodies(client, ada, db_session):
+def test_the_list_reads_titles_not_bodies(client, ada, db_session, sql_statements):
     db_session.add(Note(title="Groceries", body="eggs " * 4000, owner=ada))
     db_session.commit()
-    statements = []
-
-    def record(connection, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with sql_statements() as statements:
         assert b"Groceries" in client.get("/notes/").data
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     listing = [statement for statement in statements if "notes.title" in statement]
     assert listing, statements
     assert not [statement for statement in listing if "notes.body" in statement], listing

@@ -64,7 +64,7 @@ TEMPLATES = {
 {% block content %}
   <h1>Your notes</h1>
   <p><a class="button" href="/notes/new">New note</a></p>
-  <ul class="notes">
+  <ul class="records">
     {%- for note in notes %}
     <li>
       <a href="{{ url_for('note', note_id=note.id) }}">{{ note.title }}</a>

@@ -6,7 +6,8 @@ development mailbox, which it is asked to keep: its Secure session cookie
 works because browsers treat http://localhost as a secure origin. A
 visitor signs up, confirms the address through the mailbox, logs in,
 writes a note, finds it in the list, sees where the account is logged in,
-ends another browser's session and logs out; a visitor who forgot the
+ends another browser's session and logs out; a visitor uses a resource that
+`flask scaffold` wrote through its pages; a visitor who forgot the
 password resets it through the mailbox; a user who is not an admin
 is kept out of /admin/; an admin's pages work under the
 Content-Security-Policy.
@@ -41,6 +42,7 @@ from harness import (
     skip_or_fail,
     wait_for_http,
 )
+from test_scaffold import scaffold_both
 
 pytestmark = pytest.mark.slow
 
@@ -93,7 +95,10 @@ def browser():
 def service(dyno_project, tmp_path_factory):
     """The default project, released and serving like a web dyno, with the
     worker that sends its mail into the mailbox."""
-    project = dyno_project("default")
+    # With two resources `flask scaffold` wrote, to use through their pages.
+    project = tmp_path_factory.mktemp("browser") / "project"
+    shutil.copytree(dyno_project("default"), project)
+    scaffold_both(project, project_venv(project))
     logs = tmp_path_factory.mktemp("browser-logs")
     # The browser speaks plain HTTP to loopback, where behind the router it
     # would speak https: the redirect to https is off here (the dyno drill and
@@ -290,7 +295,7 @@ def test_sign_up_log_in_write_a_note_and_log_out(page, tmp_path):
     visit(page, "/notes/")
     add_note(page, "Ideas for the weekend", "a walk by the river")
     visit(page, "/notes/")
-    titles = page.locator("ul.notes li a").all_inner_texts()
+    titles = page.locator("ul.records li a").all_inner_texts()
     assert titles == ["Ideas for the weekend", "Groceries"]
     # The stylesheet came through WhiteNoise under its fingerprinted name.
     stylesheet = page.get_attribute("link[rel=stylesheet]", "href")
@@ -300,6 +305,52 @@ def test_sign_up_log_in_write_a_note_and_log_out(page, tmp_path):
     log_out(page)
     visit(page, "/notes/")
     assert "/auth/login" in page.url
+    assert page.console_errors == []
+    assert page.failed_requests == []
+
+
+def test_a_scaffolded_resource_is_used_through_its_pages(page, tmp_path):
+    sign_up(page, "grace@example.com")
+    # A booking needs a harbor of the account's own: the form says so.
+    page.click("nav >> text=Bookings")
+    page.wait_for_url("**/bookings/")
+    check_accessibility(page)
+    assert page.is_visible("text=No bookings yet.")
+    page.click("text=New booking")
+    page.wait_for_url("**/bookings/new")
+    check_accessibility(page)
+    page.click("text=create one")
+    page.wait_for_url("**/harbors/new")
+    check_accessibility(page)
+    page.fill("#name", "North quay")
+    page.fill("#depth", "4.5")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("h1:has-text('North quay')")
+    check_accessibility(page)
+
+    visit(page, "/bookings/new")
+    page.fill("#title", "Sunset cruise")
+    page.fill("#starts_at", "2026-12-24T18:00")
+    page.fill("#seats", "6")
+    page.fill("#price", "45.00")
+    page.check("#paid")
+    page.select_option("#harbor_id", label="North quay")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("h1:has-text('Sunset cruise')")
+    check_accessibility(page)
+    details = page.inner_text("dl.record")
+    for shown in ("2026-12-24 18:00", "6", "45.00", "yes", "North quay"):
+        assert shown in details, shown
+    page.click("text=Edit")
+    page.wait_for_url("**/edit")
+    check_accessibility(page)
+    page.fill("#seats", "8")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=Booking saved.")
+    check_accessibility(page)
+    visit(page, "/bookings/")
+    assert page.locator("ul.records li a").all_inner_texts() == ["Sunset cruise"]
+    record_figure(f"browser: scaffolded bookings page {screenshot(page, 'bookings.png', tmp_path)}")
     assert page.console_errors == []
     assert page.failed_requests == []
 

@@ -151,6 +151,7 @@ def test_unchosen_options_name_their_paths_in_the_package():
         "svc/api",
         "svc/notes/api.py",
         "svc/notes/schemas.py",
+        "svc/scaffold/templates/api",
         "migrations/versions/2026_12_07_0002_0003_create_api_tokens.py",
         "tests/api",
         "tests/notes/test_api.py",

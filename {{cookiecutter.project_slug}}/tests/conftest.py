@@ -187,6 +187,14 @@ def log_in(client, csrf, password):
         return client.post("/auth/login", data=data)
 
     return log_in
+
+
+@pytest.fixture
+def admin(make_user, log_in):
+    """root@example.com, an admin, logged in."""
+    user = make_user("root@example.com", is_admin=True)
+    log_in("root@example.com")
+    return user
 {%- endif %}
 {%- if parts.api %}
 

@@ -27,6 +27,7 @@ from . import (
     pages,
 {%- endif %}
     platform,
+    scaffold,
 {%- if parts.worker %}
     worker,
 {%- endif %}
@@ -78,6 +79,7 @@ FEATURES = (
 {%- if parts.mail_queue %}
     mail_queue,
 {%- endif %}
+    scaffold,
     notes,
 )
 

@@ -7,7 +7,6 @@ from sqlalchemy.exc import IntegrityError
 
 from {{ cookiecutter.package_name }}.accounts.models import User
 from {{ cookiecutter.package_name }}.admin.views import UserView
-from {{ cookiecutter.package_name }}.notes.models import Note
 from {{ cookiecutter.package_name }}.platform.database import db
 
 # The admin's own pages, by the Flask-Admin view that shows them: the home,
@@ -29,13 +28,6 @@ def admin_rules(app):
 def admin_pages(app):
     views = [rule for rule in admin_rules(app) if rule.endpoint.rpartition(".")[2] in PAGE_VIEWS]
     return [rule.rule for rule in views]
-
-
-@pytest.fixture
-def admin(make_user, log_in):
-    user = make_user("root@example.com", is_admin=True)
-    log_in("root@example.com")
-    return user
 
 
 def test_every_model_has_its_pages(app):
@@ -120,22 +112,6 @@ def test_admin_forms_need_the_csrf_token(client, admin, db_session, password):
     assert client.post("/admin/admin_users/new/", data=data).status_code == 400
 
 
-def test_admins_edit_and_delete_anyones_note(client, admin, make_user, csrf, db_session):
-    bob = make_user("bob@example.com")
-    note = Note(title="Bob's", body="", owner=bob)
-    db_session.add(note)
-    db_session.commit()
-    assert b"bob@example.com" in client.get("/admin/admin_notes/").data
-    edit = f"/admin/admin_notes/edit/?id={note.id}"
-    data = {"title": "Edited", "body": "by an admin", "owner": bob.id, "csrf_token": csrf(edit)}
-    assert client.post(edit, data=data).status_code == 302
-    db_session.refresh(note)
-    assert note.title == "Edited"
-    data = {"id": note.id, "csrf_token": csrf("/admin/admin_notes/")}
-    assert client.post("/admin/admin_notes/delete/", data=data).status_code == 302
-    assert db_session.scalars(select(Note)).all() == []
-
-
 def new_user_form(csrf, email, password):
     return {"email": email, "password": password, "csrf_token": csrf("/admin/admin_users/new/")}
 
@@ -164,23 +140,6 @@ def test_an_edit_that_keeps_the_email_is_saved(
     db_session.refresh(bob)
     assert bob.is_admin
     assert bob.check_password(password)  # an empty password field keeps it
-
-
-def test_the_notes_list_reads_no_bodies_and_owners_in_the_same_query(
-    client, admin, make_user, db_session, sql_statements
-):
-    for number in range(3):
-        owner = make_user(f"owner{number}@example.com")
-        db_session.add(Note(title=f"Note {number}", body="eggs " * 4000, owner=owner))
-    db_session.commit()
-    with sql_statements() as statements:
-        page = client.get("/admin/admin_notes/").get_data(as_text=True)
-    assert all(f"owner{number}@example.com" in page for number in range(3))
-    listing = [statement for statement in statements if "notes.title" in statement]
-    assert len(listing) == 1, statements
-    assert "notes.body" not in listing[0]
-    assert "password_hash" not in listing[0]
-    assert not [statement for statement in statements if "FROM users" in statement][1:], statements
 
 
 def test_an_edit_onto_a_taken_email_is_refused(client, admin, csrf, make_user, db_session):

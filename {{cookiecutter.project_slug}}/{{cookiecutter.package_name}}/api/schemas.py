@@ -6,10 +6,11 @@ them, and turns them into the OpenAPI document. Unknown fields are refused
 `additionalProperties: false`.
 """
 
+import re
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
 
 # Text no database can store, refused here with a 422 rather than by the
 # database with a 500: NUL, which Postgres refuses (a pattern, so the OpenAPI
@@ -29,17 +30,77 @@ STORABLE_TEXT = [NO_NUL, no_lone_surrogates]
 
 
 def utc_isoformat(value: datetime) -> str:
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return (value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
 
 
-class UtcDateTime(fields.DateTime):
-    """An ISO 8601 timestamp that always carries its offset.
+class UtcDateTime(fields.AwareDateTime):
+    """An ISO 8601 timestamp in UTC, with its offset.
 
     SQLite hands back naive datetimes (the service stores UTC); Postgres
-    aware ones. Either way clients get an RFC 3339 `date-time`.
+    aware ones, in the connection's time zone. Either way clients get an
+    RFC 3339 `date-time` in UTC; one they send without an offset is UTC.
     """
 
     SERIALIZATION_FUNCS: ClassVar = {**fields.DateTime.SERIALIZATION_FUNCS, "iso": utc_isoformat}
+
+    def __init__(self, **kwargs):
+        super().__init__(default_timezone=UTC, **kwargs)
+
+
+# Email addresses and web addresses by their shape: one pattern each, which
+# the document states and the API enforces, so that whatever the document
+# allows is taken. No NUL, control character or space (spelled out: Python's
+# \s is not JavaScript's, whose patterns the document's readers run). The
+# pages' forms check them harder.
+EMAIL_SHAPE = validate.Regexp(
+    r"^[^@\x00- ]+@[^@\x00- ]+\.[^@\x00- ]+$", error="must be an email address"
+)
+WEB_ADDRESS = validate.Regexp(r"^https?://[^\x00- ]+$", error="must be an http or https URL")
+
+
+# A decimal number with at most two places and ten digits before the point
+# (what Numeric(12, 2) holds), written as a string ("12.50") both ways, so
+# that no client reads it as a float and loses cents. Give it to
+# fields.Decimal(places=2, as_string=True, metadata=DECIMAL_STRING).
+DECIMAL_PATTERN = r"^-?[0-9]{1,10}(\.[0-9]{1,2})?$"
+DECIMAL_STRING = {"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN}
+
+
+class InputSchema(Schema):
+    """The base of a schema clients write: each value of the JSON type the
+    document gives it. marshmallow alone also reads "1.5" as a number, 0 as
+    false and 1e3 as a decimal, none of which the document allows."""
+
+    @pre_load
+    def json_types(self, data, **kwargs):
+        if not isinstance(data, dict):
+            return data
+        errors = {}
+        for name, field in self.fields.items():
+            value = data.get(field.data_key or name)
+            if value is None or field.dump_only:
+                continue
+            if isinstance(field, fields.Boolean) and not isinstance(value, bool):
+                errors[name] = ["Not true or false."]
+            elif isinstance(field, fields.Decimal):
+                if not (isinstance(value, str) and re.fullmatch(DECIMAL_PATTERN, value)):
+                    errors[name] = ["Not a number with at most two places, such as 12.50."]
+            elif isinstance(field, fields.Number) and (
+                isinstance(value, bool) or not isinstance(value, int | float)
+            ):
+                errors[name] = ["Not a number."]
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+    @post_load
+    def in_utc(self, data, **kwargs):
+        """Times in UTC, as the service keeps them: SQLite would store a
+        time's clock reading and drop its offset."""
+        return {
+            name: value.astimezone(UTC) if isinstance(value, datetime) and value.tzinfo else value
+            for name, value in data.items()
+        }
 
 
 class ErrorSchema(Schema):

@@ -1,9 +1,24 @@
 {%- from "parts.jinja" import parts with context -%}
-"""Notes: the example resource, each note seen by its owner only.
+"""Notes, each seen by its owner only. `flask scaffold` wrote this
+package and tests/notes, when asked for
 
-Everything about notes is in this package, and its tests are in
-tests/notes: copy both to start a resource of your own, or delete them (and
-the line in create_app's FEATURES) once you have one.
+    flask scaffold Note title:str(200) body:text?
+
+{% if parts.web_ui and parts.api -%}
+The model is in models.py, the rules every way in goes by in ownership.py,
+the pages in views.py, the admin's view in admin.py, the API in api.py. The
+README's "Customising" says how to remove notes.
+{%- elif parts.web_ui -%}
+The model is in models.py, the rules every way in goes by in ownership.py,
+the pages in views.py, the admin's view in admin.py. The README's
+"Customising" says how to remove notes.
+{%- elif parts.api -%}
+The model is in models.py, the rules every way in goes by in ownership.py,
+the API in api.py. The README's "Customising" says how to remove notes.
+{%- else -%}
+The model is in models.py. The README's "Customising" says how to remove
+notes.
+{%- endif %}
 """
 
 from flask import Flask

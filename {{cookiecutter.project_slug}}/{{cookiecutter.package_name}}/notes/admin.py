@@ -20,7 +20,7 @@ class NoteView(DatabaseView):
     column_default_sort = ("updated_at", True)
     form_columns = ("title", "body", "owner")
     column_formatters: ClassVar = {"owner": lambda view, context, note, name: note.owner.email}
-    form_overrides: ClassVar = {"body": TextAreaField}  # a String column, but long text
+    form_overrides: ClassVar = {"body": TextAreaField}
     form_args: ClassVar = {
         "owner": {"get_label": "email"},
         "title": {"validators": [InputRequired(), Length(max=MAX_TITLE_LENGTH)]},
@@ -28,8 +28,8 @@ class NoteView(DatabaseView):
     }
 
     def get_query(self):
-        # The list shows titles and owners: the bodies stay in the database,
-        # and of each owner only the email is read (no password hash).
+        # The list shows titles and owners: the other fields stay in the
+        # database, and of each owner only the email is read (no password hash).
         return (
             super()
             .get_query()

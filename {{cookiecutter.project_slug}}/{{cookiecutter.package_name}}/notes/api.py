@@ -1,4 +1,5 @@
-"""`/api/v1/notes`: the token owner's notes, and only theirs (ownership.py)."""
+"""`/api/v1/notes`: the token owner's notes, and only theirs
+(ownership.py)."""
 
 from flask import Flask, abort, g
 from sqlalchemy import select
@@ -26,7 +27,9 @@ too_many_writes = bp.alt_response(
 no_room = bp.alt_response(
     403,
     schema=ErrorSchema,
-    description="The account keeps as many notes as it may, or its email address is not confirmed",
+    description=(
+        "The account keeps as many notes as it may, or its email address is not confirmed"
+    ),
 )
 
 
@@ -90,7 +93,7 @@ def get_note(note_id):
 @bp.response(200, NoteSchema)
 @not_found
 def update_note(fields, note_id):
-    """Replace a note's title and body"""
+    """Replace a note's fields"""
     note = owned_note_or_404(g.api_user, note_id)
     note.title = fields["title"]
     note.body = fields["body"]

@@ -1,4 +1,5 @@
-"""The notes' form, for the pages (the admin makes its own from the model)."""
+"""The notes' form, for the pages (the admin makes its own from the
+model)."""
 
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length

@@ -1,4 +1,4 @@
-"""The notes' table: the example resource's model."""
+"""The notes' table."""
 
 from datetime import datetime
 
@@ -28,6 +28,9 @@ class Note(db.Model):
     )
 
     owner: Mapped[User] = relationship()
+
+    def __str__(self):
+        return self.title
 
     def __repr__(self):
         return f"<Note {self.id} {self.title!r}>"

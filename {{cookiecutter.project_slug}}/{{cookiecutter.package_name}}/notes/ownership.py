@@ -1,4 +1,5 @@
-"""The rules the notes pages and the API both go by.
+{%- from "parts.jinja" import parts with context -%}
+"""The rules {% if parts.web_ui and parts.api %}the notes pages and the API both go{% elif parts.web_ui %}the notes pages go{% else %}the API goes{% endif %} by.
 
 Each account sees its own notes and no other's: another account's note
 answers 404, exactly like one that does not exist, so ids tell nothing about
@@ -14,13 +15,14 @@ from ..platform.database import db
 from ..platform.environment import Setting, whole_number
 from .models import Note
 
-NOTE_ID = "<int:note_id>"  # a note's id in a URL rule
+# A note's id in a URL rule.
+NOTE_ID = "<int:note_id>"
 NO_ROOM = "You have as many notes as an account may keep. Delete some to make room."
 
 NOTES_PER_ACCOUNT = Setting(
     "NOTES_PER_ACCOUNT",
-    "Notes one account may keep; creating one more is refused (403 Forbidden) "
-    "until it deletes some.",
+    "Notes one account may keep; creating one more is refused "
+    "(403 Forbidden) until it deletes some.",
     default="1000",
     parse=whole_number,
 )
@@ -29,11 +31,17 @@ SETTINGS = (NOTES_PER_ACCOUNT,)
 
 
 def settings(environ, config) -> dict:
-    return {"NOTES_PER_ACCOUNT": NOTES_PER_ACCOUNT.read(environ)}
+    return {setting.name: setting.read(environ) for setting in SETTINGS}
+
+
+def owned_note(owner: User, note_id: int) -> Note | None:
+    """The owner's note of that id, or None: there is none, or it is
+    another account's."""
+    return db.session.scalar(select(Note).where(Note.id == note_id, Note.owner_id == owner.id))
 
 
 def owned_note_or_404(owner: User, note_id: int) -> Note:
-    note = db.session.scalar(select(Note).where(Note.id == note_id, Note.owner_id == owner.id))
+    note = owned_note(owner, note_id)
     if note is None:
         abort(404, description=f"You have no note {note_id}.")
     return note
@@ -42,8 +50,8 @@ def owned_note_or_404(owner: User, note_id: int) -> Note:
 def has_room_for_a_note(owner: User) -> bool:
     """Whether `owner` keeps fewer notes than NOTES_PER_ACCOUNT.
 
-    Ask just before adding the note, in the transaction that adds it: on
-    Postgres the account's row stays locked until then, so that two
+    Ask just before adding the note, in the transaction that adds it:
+    on Postgres the account's row stays locked until then, so that two
     requests at once cannot both take the last place.
     """
     db.session.execute(select(User.id).where(User.id == owner.id).with_for_update())

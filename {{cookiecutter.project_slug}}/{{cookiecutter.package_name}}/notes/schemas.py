@@ -2,11 +2,11 @@
 
 from marshmallow import Schema, fields, validate
 
-from ..api.schemas import STORABLE_TEXT, UtcDateTime
+from ..api.schemas import STORABLE_TEXT, InputSchema, UtcDateTime
 from .models import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
 
 
-class NoteInSchema(Schema):
+class NoteInSchema(InputSchema):
     """A note as clients write it."""
 
     title = fields.String(

@@ -31,8 +31,8 @@ def init_app(app: Flask) -> None:
 @login_required
 @verified_email_required
 def require_login():
-    """Every notes page needs an account, its address confirmed; visitors
-    are sent to log in."""
+    """Every notes page needs an account, its address confirmed;
+    visitors are sent to log in."""
 
 
 @bp.get("/")
@@ -47,7 +47,7 @@ def index():
     notes = db.session.scalars(
         select(Note)
         .where(mine)
-        # Only what the list shows: a body may be 20,000 characters long.
+        # Only what the list shows.
         .options(load_only(Note.id, Note.title, Note.updated_at))
         .order_by(Note.updated_at.desc(), Note.id.desc())
         .limit(NOTES_PER_PAGE)
@@ -64,7 +64,8 @@ def create():
         if not has_room_for_a_note(current_user):
             flash(NO_ROOM, "error")
             return render_template("notes/form.html", form=form, note=None), 403
-        note = Note(title=form.title.data, body=form.body.data, owner_id=current_user.id)
+        note = Note(owner_id=current_user.id)
+        form.populate_obj(note)
         db.session.add(note)
         db.session.commit()
         flash("Note created.", "success")
@@ -74,7 +75,8 @@ def create():
 
 @bp.get(f"/{NOTE_ID}")
 def detail(note_id):
-    return render_template("notes/detail.html", note=owned_note_or_404(current_user, note_id))
+    note = owned_note_or_404(current_user, note_id)
+    return render_template("notes/detail.html", note=note)
 
 
 @bp.route(f"/{NOTE_ID}/edit", methods=["GET", "POST"])

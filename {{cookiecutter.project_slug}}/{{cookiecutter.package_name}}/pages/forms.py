@@ -1,8 +1,14 @@
 """The base of every form on the pages, the admin's included."""
 
+import math
 import re
+from datetime import UTC
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, ValidationError
+
+from ..platform.database import EARLIEST_TIME, LATEST_TIME
 
 # Characters no text field takes: NUL (which Postgres cannot store at all)
 # and the other control characters; tabs and line breaks are fine.
@@ -24,3 +30,40 @@ class Form(FlaskForm):
         for field in unsafe:
             field.errors = ["Remove the control characters."]
         return not unsafe and super().validate(extra_validators)
+
+
+# The fields and checks the resources' forms use (`flask scaffold` writes them).
+
+
+class UtcDateTimeField(DateTimeLocalField):
+    """A date and time typed in the browser's picker, taken as UTC, as the
+    service stores every time."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            self.data = self.data.replace(tzinfo=UTC)
+            if not EARLIEST_TIME <= self.data <= LATEST_TIME:
+                self.data = None
+                raise ValueError(
+                    f"Choose a time between the years {EARLIEST_TIME.year} and {LATEST_TIME.year}."
+                )
+
+
+def finite(form, field) -> None:
+    """Refuse NaN and infinity, which a float or decimal field parses."""
+    value = field.data
+    if value is None:
+        return
+    if not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
+        raise ValidationError("Enter a number.")
+
+
+def id_or_none(value) -> int | None:
+    """An optional choice of record: its id, or None for the empty choice."""
+    return None if value in ("", None) else int(value)
+
+
+def none_if_empty(value):
+    """An optional field left empty is stored as null, not as ""."""
+    return value or None

@@ -3,6 +3,7 @@ end without errors. On Postgres, postgres.py pings idle connections."""
 
 import logging
 import os
+from datetime import UTC, datetime
 
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
@@ -13,8 +14,15 @@ from werkzeug.routing import IntegerConverter
 
 logger = logging.getLogger(__name__)
 
-# Ids are INTEGER columns, 32-bit in Postgres.
-MAX_ID = 2**31 - 1
+# Ids are INTEGER columns, 32-bit in Postgres, as is every whole number a
+# resource keeps (`flask scaffold`'s int).
+MIN_INTEGER, MAX_INTEGER = -(2**31), 2**31 - 1
+MAX_ID = MAX_INTEGER
+# The times a resource may keep: Python's years are 1 to 9999, and a time at
+# either end would leave them when a database in another time zone hands it
+# back.
+EARLIEST_TIME = datetime(2, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(9998, 12, 31, tzinfo=UTC)
 
 
 class IdConverter(IntegerConverter):

@@ -1,3 +1,5 @@
+import re
+
 from sqlalchemy import select
 
 from {{ cookiecutter.package_name }}.notes.models import Note
@@ -32,8 +34,9 @@ def test_the_list_reads_what_it_shows_and_owners_in_the_same_query(
     with sql_statements() as statements:
         page = client.get(ADMIN).get_data(as_text=True)
     assert all(f"owner{number}@example.com" in page for number in range(3))
-    listing = [statement for statement in statements if "notes.updated_at" in statement]
+    # The list's query, its table's name quoted or not (SQL reserves some).
+    listing = [s for s in statements if re.search(r'(?<!\w)"?notes"?\.updated_at\b', s)]
     assert len(listing) == 1, statements
-    assert "notes.body" not in listing[0]
+    assert not re.search(r'(?<!\w)"?notes"?\."?body\b', listing[0])
     assert "password_hash" not in listing[0]
     assert not [statement for statement in statements if "FROM users" in statement][1:], statements

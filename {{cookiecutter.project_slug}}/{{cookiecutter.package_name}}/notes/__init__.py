@@ -1,6 +1,6 @@
 {%- from "parts.jinja" import parts with context -%}
-"""Notes, each seen by its owner only. `flask scaffold` wrote this
-package and tests/notes, when asked for
+"""Notes, each seen by its owner only. `flask scaffold` wrote this package
+and tests/notes, when asked for
 
     flask scaffold Note title:str(200) body:text?
 

@@ -19,7 +19,7 @@ class NoteView(DatabaseView):
     column_searchable_list = ("title",)
     column_default_sort = ("updated_at", True)
     form_columns = ("title", "body", "owner")
-    column_formatters: ClassVar = {"owner": lambda view, context, note, name: note.owner.email}
+    column_formatters: ClassVar = {"owner": lambda view, context, record, name: record.owner.email}
     form_overrides: ClassVar = {"body": TextAreaField}
     form_args: ClassVar = {
         "owner": {"get_label": "email"},

@@ -6,7 +6,7 @@ from datetime import UTC
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, ValidationError
+from wtforms import DateTimeLocalField, DecimalField, ValidationError
 
 from ..platform.database import EARLIEST_TIME, LATEST_TIME
 
@@ -50,12 +50,31 @@ class UtcDateTimeField(DateTimeLocalField):
                 )
 
 
+class AmountField(DecimalField):
+    """A decimal number with at most two places and at most `limit` either
+    way, what its column holds. Anything else is refused as it is read, so
+    that no check after it compares a NaN (which raises) or a huge number."""
+
+    def __init__(self, label=None, validators=None, *, limit: Decimal, **kwargs):
+        super().__init__(label, validators, places=2, **kwargs)
+        self.limit = limit
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        value = self.data
+        if value is None:
+            return
+        if not value.is_finite() or value.as_tuple().exponent < -2 or value.copy_abs() > self.limit:
+            self.data = None
+            raise ValueError(
+                "Give a number with at most two decimal places, "
+                f"from -{self.limit} to {self.limit}."
+            )
+
+
 def finite(form, field) -> None:
-    """Refuse NaN and infinity, which a float or decimal field parses."""
-    value = field.data
-    if value is None:
-        return
-    if not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
+    """Refuse NaN and infinity, which a float field parses."""
+    if field.data is not None and not math.isfinite(field.data):
         raise ValidationError("Enter a number.")
 
 

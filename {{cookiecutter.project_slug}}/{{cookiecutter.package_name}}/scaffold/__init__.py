@@ -7,6 +7,7 @@ It checks everything first and writes nothing when anything is wrong.
 """
 
 import importlib
+import shutil
 import subprocess
 import sys
 
@@ -55,17 +56,45 @@ def scaffold_command(name, fields, plural, dry_run):
         return
 
     for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    init_path.write_text(init_source)
-    python_files = [path for path in [*files, init_path] if path.suffix == ".py"]
-    tidy(python_files, project.root)
-    changed += write_settings_files(project, resource.plural)
+        if path.suffix == ".py":
+            try:
+                compile(text, str(path), "exec")
+            except SyntaxError as error:
+                raise ScaffoldError(
+                    f"{resource.name}: the code written would not run ({error.msg} in "
+                    f"{path.relative_to(project.root)}): please report it"
+                ) from None
+    originals = {path: path.read_text() for path in [init_path, *settings_files_of(project)]}
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        init_path.write_text(init_source)
+        tidy([path for path in [*files, init_path] if path.suffix == ".py"], project.root)
+        changed += write_settings_files(project, resource.plural)
+    except BaseException:
+        # Leave the project as it was: a resource half written would keep
+        # the app, and so every flask command, from starting.
+        undo(files, originals, project.root)
+        raise
     for path in files:
         click.echo(f"wrote {path.relative_to(project.root)}")
     for path in changed:
         click.echo(f"changed {path.relative_to(project.root)}")
     click.echo(f"Next: flask db upgrade, then pytest tests/{resource.plural}")
+
+
+def undo(files, originals, root) -> None:
+    """Remove the files written, and the folders made for them; restore the
+    files changed."""
+    for path in files:
+        path.unlink(missing_ok=True)
+    for folder in sorted({parent for path in files for parent in path.parents}, reverse=True):
+        inside = folder.is_relative_to(root) and folder != root and folder.is_dir()
+        if inside and not any(item.name != "__pycache__" for item in folder.iterdir()):
+            shutil.rmtree(folder)
+    for path, text in originals.items():
+        path.write_text(text)
 
 
 def tidy(paths, root) -> None:
@@ -82,6 +111,12 @@ def tidy(paths, root) -> None:
         if done.returncode != 0 and "No module named ruff" in done.stderr:
             click.echo("ruff is not installed: format the new files yourself", err=True)
             return
+        if done.returncode != 0:
+            click.echo(f"ruff {command[0]}: {done.stdout}{done.stderr}".strip(), err=True)
+
+
+def settings_files_of(project) -> list:
+    return list(settings_files.written_files([], project.root))
 
 
 def write_settings_files(project, plural):

@@ -17,7 +17,7 @@ class FieldType:
 
     @property
     def limit_suffix(self) -> str:
-        return "_LENGTH" if self.length else ""
+        return "_LENGTH" if self.length else "_VALUE"
 
 
 TYPES = {
@@ -44,7 +44,7 @@ def example(field, n: int) -> dict:
     leave it out) and in the API's JSON (`json`, an expression)."""
     name = field.type.name
     if name in ("str", "text"):
-        text = repr(f"{field.label} {n}")
+        text = repr(fitting(f"{field.label} {n}", field.length, n))
         return {"python": text, "form": text, "json": text}
     if name == "email":
         text = repr(f"{field.name.replace('_', '.')}{n}@example.com")
@@ -73,6 +73,11 @@ def example(field, n: int) -> dict:
             "json": repr(f"2026-12-07T{hour:02}:30:00+00:00"),
         }
     raise ValueError(f"no example for {name}")  # references: the tests make the record
+
+
+def fitting(text: str, length: int, n: int) -> str:
+    """`text`, or when it is longer than `length`, example n's digit repeated."""
+    return text if len(text) <= length else str(n) * length
 
 
 def number(value: int) -> str:

@@ -13,7 +13,8 @@ from sqlalchemy import types
 
 from ..platform.database import db
 from ..platform.migrations import MIGRATIONS_DIR
-from .resource import ScaffoldError, Target
+from .fields import fitting
+from .resource import ScaffoldError, Target, snake_case
 
 IMPORTS = re.compile(r"^from \. import \(\n(?P<names>(?:    .*\n)+)\)\n", re.MULTILINE)
 FIXTURE = re.compile(r"^@pytest\.fixture.*\ndef (\w+)", re.MULTILINE)
@@ -29,7 +30,7 @@ class Project:
         # The parts this render has, as the app shows them.
         self.pages = "pages" in app.blueprints
         self.api = "api" in app.extensions
-        self.admin = "admin" in app.extensions
+        self.admin = "admin_site" in app.extensions  # admin/__init__.py keeps it there
         conftest = self.root / "tests" / "conftest.py"
         self.fixtures = set(FIXTURE.findall(conftest.read_text())) if conftest.exists() else set()
         self.models = {
@@ -58,15 +59,26 @@ class Project:
         return None
 
     def resource_named(self, field_name: str) -> Target | None:
-        """The resource a `references` field of that name points at: a model
-        of the project's own that belongs to an account."""
-        name = "".join(word.capitalize() for word in field_name.split("_"))
-        model = self.models.get(name)
-        if model is None or "owner_id" not in model.__table__.columns:
+        """The resource a `references` field of that name points at: one
+        that `flask scaffold` wrote (a model of the project's own that
+        belongs to an account, with its rules and pages as the project has
+        them), whose singular is the field's name."""
+        for name, model in self.models.items():
+            if snake_case(name) == field_name and "owner_id" in model.__table__.columns:
+                break
+        else:
             return None
         module = model.__module__.removeprefix(f"{self.package}.").rpartition(".")[0]
-        singular = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
-        return Target(name, module, singular, model.__tablename__)
+        if self.pages or self.api:
+            try:
+                rules = importlib.import_module(f"{self.package}.{module}.ownership")
+            except ModuleNotFoundError:
+                return None
+            if not hasattr(rules, f"owned_{field_name}"):
+                return None
+        if self.pages and f"{model.__tablename__}.create" not in self.app.view_functions:
+            return None
+        return Target(name, module, field_name, model.__tablename__)
 
     def head_revision(self) -> str:
         heads = ScriptDirectory(MIGRATIONS_DIR).get_heads()
@@ -151,4 +163,5 @@ def example_value(column) -> str:
     for column_type, value in checks:
         if isinstance(column.type, column_type):
             return value
-    return repr(f"{column.key.replace('_', ' ').capitalize()} 1")
+    text = f"{column.key.replace('_', ' ').capitalize()} 1"
+    return repr(fitting(text, getattr(column.type, "length", None) or len(text), 1))

@@ -4,6 +4,7 @@ read from the command line and checked before anything is written."""
 import keyword
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 
@@ -36,25 +37,39 @@ SQL_RESERVED = words(
     "then to trailing true union unique user using variadic when where window with"
 )
 # Attributes every model, form or schema has already: a field of that name
-# would hide them. And the columns every resource has.
+# would hide them. The columns every resource has. And the types the model
+# names in its annotations, which a field of that name would hide from the
+# fields after it.
+COLUMNS = words("id owner owner_id created_at updated_at")
 TAKEN_FIELDS = words(
-    "id owner owner_id created_at updated_at metadata registry query query_class "
+    "metadata registry query query_class "
     "csrf_token submit data errors meta process populate_obj validate fields load dump "
-    "opts context many partial unknown"
+    "opts context many partial unknown str int float bool date datetime false func "
+    "mapped_column relationship finite id_or_none none_if_empty no_lone_surrogates "
+    "url next"
 )
-# Names the written modules import or define for themselves: a resource
-# called so would shadow them (an `Error` makes an ErrorSchema, say).
+# The classes the written modules and tests import: a resource whose class,
+# form, schema or admin view had one of these names would shadow it.
 TAKEN_CLASSES = words(
-    "Blueprint Database DateTime Decimal Flask Form Mapped Page Schema String User "
-    "Error Token ApiToken LoginSession Setting"
+    "ApiBlueprint ClassVar DatabaseView DateTime Decimal ErrorSchema Flask ForeignKey Form "
+    "InputSchema Mapped Numeric PageArguments Schema Setting String TextAreaField UTC User "
+    "UtcDateTime UtcDateTimeField Blueprint"
 )
 # Folders and modules a project has, URLs it answers, and names the
 # written code and tests use for themselves (the project's fixtures are
 # read from its tests/conftest.py).
 TAKEN_WORDS = words(
     "account accounts api auth docs health healthz id ids mail migrations pages platform "
-    "scaffold settings static templates test tests worker "
-    "ada changed example form forms mine page request stored total typed values"
+    "scaffold settings static templates test tests worker"
+)
+# Names the written code uses for its own things, each part's listed beside
+# its templates: a record takes another name there when its own is one.
+CODE_NAMES = frozenset(
+    word
+    for path in (Path(__file__).parent / "templates").glob("*/names.txt")
+    for line in path.read_text().splitlines()
+    if not line.startswith("#")
+    for word in line.split()
 )
 
 
@@ -126,6 +141,16 @@ class Resource:
         return self.plural.replace("_", "-")
 
     @property
+    def var(self) -> str:
+        """A record's name in the written code: the singular, unless the code
+        uses that name for something else."""
+        return f"the_{self.singular}" if self.singular in CODE_NAMES else self.singular
+
+    @property
+    def vars(self) -> str:
+        return f"the_{self.plural}" if self.plural in CODE_NAMES else self.plural
+
+    @property
     def id(self) -> str:
         return f"{self.singular}_id"
 
@@ -182,7 +207,7 @@ def read_resource(name: str, specs: tuple[str, ...], plural: str | None, project
         if word in TAKEN_WORDS:
             raise ScaffoldError(f"{name}: {word!r} is taken by the project; choose another name")
     if name in TAKEN_CLASSES or any(
-        f"{name}{suffix}" in TAKEN_CLASSES for suffix in ("Schema", "Form", "View")
+        f"{name}{suffix}" in TAKEN_CLASSES for suffix in ("Form", "InSchema", "Schema", "View")
     ):
         raise ScaffoldError(f"{name}: the code already uses that name; choose another")
     problem = project.name_taken(name, singular, plural)
@@ -217,8 +242,10 @@ def read_field(spec: str, project, table: str) -> Field:
         raise ScaffoldError(f"{spec}: {name!r} is a Python keyword; choose another name")
     if name in SQL_RESERVED:
         raise ScaffoldError(f"{spec}: {name!r} is a word SQL reserves; choose another name")
-    if name in TAKEN_FIELDS:
+    if name in COLUMNS:
         raise ScaffoldError(f"{spec}: every resource has its own {name!r}; choose another name")
+    if name in TAKEN_FIELDS:
+        raise ScaffoldError(f"{spec}: the written code uses {name!r} itself; choose another name")
     if type_name not in TYPES:
         raise ScaffoldError(f"{spec}: no type {type_name!r}; the types are {', '.join(TYPES)}")
     field_type = TYPES[type_name]
@@ -226,7 +253,7 @@ def read_field(spec: str, project, table: str) -> Field:
     if optional and type_name == "bool":
         raise ScaffoldError(f"{spec}: a bool is always true or false; drop the ?")
     length = match["length"]
-    if length is not None and field_type.length is None:
+    if length is not None and type_name not in ("str", "text"):
         raise ScaffoldError(f"{spec}: only str and text take a length")
     if length is not None and not 1 <= int(length) <= MAX_LENGTH:
         raise ScaffoldError(f"{spec}: the length is from 1 to {MAX_LENGTH:,}")

@@ -224,17 +224,21 @@ def test_generated_code_is_ruff_clean(variant):
     assert_ruff_clean(variant)
 
 
-def run_generated_suite(project, venv, database_url=None):
-    """Run the project's suite on SQLite, or on the database at database_url,
-    in an order of its own each time (pytest-randomly), whose seed a failure
-    names: `-q` leaves out the line where pytest-randomly prints it."""
+def run_generated_suite(project, venv, database_url=None, selection=()):
+    """Run the project's suite (or the tests `selection` names) on SQLite, or
+    on the database at database_url, in an order of its own each time
+    (pytest-randomly), whose seed a failure names: `-q` leaves out the line
+    where pytest-randomly prints it."""
     started = time.monotonic()
     env = generated_suite_env(database_url)
     seed = secrets.randbelow(2**32)
     # `pytest`, as the generated README says, not `python -m pytest` (which
     # would put the project on sys.path by itself).
     result = subprocess.run(
-        [str(venv / "bin" / "pytest"), "-q", "-p", "no:cacheprovider", f"--randomly-seed={seed}"],
+        [
+            str(venv / "bin" / "pytest"), "-q", "-p", "no:cacheprovider",
+            f"--randomly-seed={seed}", *selection,
+        ],
         cwd=project,
         env=env,
         capture_output=True,

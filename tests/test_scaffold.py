@@ -83,6 +83,13 @@ def tree(project: Path) -> dict[str, str]:
     }
 
 
+# The generated tests a new resource adds or reaches.
+TOUCHED = [
+    "tests/harbors", "tests/bookings", "tests/pages", "tests/api", "tests/admin",
+    "tests/platform/test_settings_files.py", "tests/platform/test_migrations.py",
+]
+
+
 def scaffold_both(project: Path, venv: Path) -> float:
     """Scaffold a harbor and a booking that references one; the seconds it took."""
     started = time.monotonic()
@@ -111,6 +118,10 @@ def test_scaffolded_resources_are_green_at_once(render_variant, tmp_path, name):
     project = fresh_copy(render_variant, name, tmp_path)
     venv = project_venv(project)
     seconds = scaffold_both(project, venv)
+
+    def exists(tests: str) -> bool:
+        return (project / tests).exists()
+
     package = project / "my_service"
     assert "    bookings,\n)" in (package / "__init__.py").read_text()  # the last feature
     pages = (package / "pages").exists()
@@ -129,12 +140,16 @@ def test_scaffolded_resources_are_green_at_once(render_variant, tmp_path, name):
     with fresh_postgres_database() as url:
         migrate_both_ways(project, venv, url)
     started = time.monotonic()
-    if name == "default":
-        # On Postgres: the suite's own migration test runs the chain there too.
-        with fresh_postgres_database() as url:
-            passed = run_generated_suite(project, venv, database_url=url)
+    if name == "bare":
+        passed = run_generated_suite(project, venv)  # the whole suite: a few seconds
     else:
-        passed = run_generated_suite(project, venv)
+        # What a new resource touches: its tests, the fuzz and the contract
+        # over every route, the admin's pages, the settings' files (the rest
+        # of the suite knows no resource, and test_render runs it on every
+        # variant). The new resources' tests on Postgres too.
+        passed = run_generated_suite(project, venv, None, [t for t in TOUCHED if exists(t)])
+        with fresh_postgres_database() as url:
+            passed += run_generated_suite(project, venv, url, TOUCHED[:2])
     record_figure(
         f"flask scaffold ({name}): two resources written in {seconds:.1f} s; then ruff, "
         f"migrations both ways on SQLite and Postgres and the suite ({passed} passed, "
@@ -187,17 +202,15 @@ LONG = (
 )
 
 
-# Resources at the edges of what the scaffold takes: no text field, one
-# short one, names the written code uses for its own things, a class name
-# in capitals referenced by another.
+# Resources at the edges of what the scaffold takes: no text field, a
+# one-character one, names the written code uses for its own things, a
+# class name in capitals referenced by another.
 AWKWARD = [
     ("Flag", "done:bool"),
     ("Shift", "starts_at:datetime"),
     ("Mooring", "harbor:references"),
-    ("Grade", "letter:str(1)"),
     ("Link", "address:url"),
-    ("Redirect", "target:str"),
-    ("Value", "amount:decimal", "integer:decimal?", "name_length:decimal?", "name:str"),
+    ("Value", "amount:decimal", "integer:decimal?", "name_length:decimal?", "code:str(1)"),
     ("HTTPCheck", "status:int"),
     ("Probe", "http_check:references"),
 ]
@@ -211,11 +224,12 @@ def test_long_and_awkward_resources_are_lint_clean_and_green(render_variant, tmp
         succeeds(project, venv, "flask", "scaffold", *resource)
     succeeds(project, venv, "ruff", "check", ".")
     succeeds(project, venv, "ruff", "format", "--check", ".")
-    migrate_both_ways(project, venv, f"sqlite:///{tmp_path}/migrations.db")
     folders = ["shipyard_maintenance_appointment_records", "flags", "shifts", "moorings"]
-    folders += ["grades", "links", "redirects", "values", "http_checks", "probes"]
-    tests = [f"tests/{folder}" for folder in folders]
-    succeeds(project, venv, "pytest", "-q", "-p", "no:cacheprovider", "tests/pages", *tests)
+    folders += ["links", "values", "http_checks", "probes"]
+    run_generated_suite(project, venv, None, [f"tests/{folder}" for folder in folders])
+    # The pages fuzz over their forms and routes.
+    fuzz = ["tests/pages/test_pages_fuzz.py", "-k", " or ".join(folders)]
+    run_generated_suite(project, venv, None, fuzz)
 
 
 # Bad input, each with what the one line must say.
@@ -248,17 +262,55 @@ BAD_INPUT = [
 ]
 
 
+# Each bad input through Flask's test runner, in one process; the tree's
+# digest after each.
+BAD_INPUT_SCRIPT = """
+import hashlib, json, pathlib, sys
+
+root = pathlib.Path.cwd()
+sys.path.insert(0, str(root))
+from my_service import create_app
+
+skip = {"__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis", "instance"}
+
+
+def tree():
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not skip & set(p.parts))
+    return hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()
+
+
+runner = create_app().test_cli_runner()
+for args in json.loads(sys.argv[1]):
+    result = runner.invoke(args=["scaffold", *args])
+    print(json.dumps([result.exit_code, result.stdout, result.stderr, tree()]))
+"""
+
+
 def test_bad_input_writes_nothing(render_variant, tmp_path):
     project = fresh_copy(render_variant, "default", tmp_path)
     venv = project_venv(project)
     before = tree(project)
-    for args, problem in BAD_INPUT:
-        result = command(project, venv, "flask", "scaffold", *args)
-        assert result.returncode == 1, (args, result.stdout, result.stderr)
-        assert result.stdout == "", args
-        lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and problem in lines[0], (args, result.stderr)
-        assert tree(project) == before, args
+    # The command as a shell runs it: exit status 1, one line on stderr.
+    result = command(project, venv, "flask", "scaffold", "Booking", "title:strr")
+    assert (result.returncode, result.stdout) == (1, ""), result
+    assert result.stderr == "Error: title:strr: no type 'strr'; the types are " + (
+        "str, text, int, float, decimal, bool, date, datetime, email, url, references\n"
+    )
+    assert tree(project) == before
+    script = tmp_path / "bad_input.py"
+    script.write_text(BAD_INPUT_SCRIPT)
+    cases = json.dumps([args for args, _ in BAD_INPUT])
+    output = succeeds(project, venv, "python", str(script), cases, APP_ENV="development")
+    answers = [json.loads(line) for line in output.splitlines() if line.startswith("[")]
+    assert len(answers) == len(BAD_INPUT)
+    digests = set()
+    for (args, problem), (status, stdout, stderr, digest) in zip(BAD_INPUT, answers, strict=True):
+        lines = stderr.strip().splitlines()
+        assert (status, stdout) == (1, ""), (args, stdout, stderr)
+        assert len(lines) == 1 and problem in lines[0], (args, stderr)
+        digests.add(digest)
+    assert len(digests) == 1  # the same tree after each
+    assert tree(project) == before
 
     dry_run = succeeds(project, venv, "flask", "scaffold", "--dry-run", *HARBOR)
     assert "would write my_service/harbors/models.py" in dry_run

@@ -102,16 +102,6 @@ def comment(text: str, indent: int = 0) -> str:
     )
 
 
-environment.globals |= {
-    "names_in": names_in,
-    "comment": comment,
-    "number": fields.number,
-    "model_column": fields.model_column,
-    "migration_column": fields.migration_column,
-    "example": fields.example,
-}
-
-
 def names_of_limits(resource) -> str:
     return " ".join(
         field.limit
@@ -130,4 +120,13 @@ def std_imports(text: str) -> str:
     return "\n".join(lines)
 
 
-environment.globals |= {"names_of_limits": names_of_limits, "std_imports": std_imports}
+environment.globals |= {
+    "names_in": names_in,
+    "comment": comment,
+    "number": fields.number,
+    "model_column": fields.model_column,
+    "migration_column": fields.migration_column,
+    "example": fields.example,
+    "names_of_limits": names_of_limits,
+    "std_imports": std_imports,
+}

@@ -135,9 +135,6 @@ class Project:
                 arguments.append(f"{column.key}={example_value(column)}")
         return f"{target.name}({', '.join(arguments)})"
 
-    def model_module(self, name: str) -> str:
-        return self.models[name].__module__
-
     def model_imports(self, text: str, *new: str) -> str:
         """Import lines for the models `text` uses: the project's, and the new
         ones (name, module) that are not written yet."""

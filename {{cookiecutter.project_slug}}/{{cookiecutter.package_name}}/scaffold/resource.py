@@ -200,10 +200,7 @@ def read_resource(name: str, specs: tuple[str, ...], plural: str | None, project
             "choose a shorter name"
         )
     for word in (singular, plural):
-        if keyword.iskeyword(word) or keyword.issoftkeyword(word):
-            raise ScaffoldError(f"{name}: {word!r} is a Python keyword; choose another name")
-        if word in SQL_RESERVED:
-            raise ScaffoldError(f"{name}: {word!r} is a word SQL reserves; choose another name")
+        refuse_reserved(word, name)
         if word in TAKEN_WORDS:
             raise ScaffoldError(f"{name}: {word!r} is taken by the project; choose another name")
     if name in TAKEN_CLASSES or any(
@@ -225,6 +222,15 @@ def read_resource(name: str, specs: tuple[str, ...], plural: str | None, project
     return Resource(name, singular, plural, tuple(fields))
 
 
+def refuse_reserved(word: str, where: str) -> None:
+    """A name Python or SQL reserves, refused: `where` is what the command
+    line gave (the resource's name, or the field)."""
+    if keyword.iskeyword(word) or keyword.issoftkeyword(word):
+        raise ScaffoldError(f"{where}: {word!r} is a Python keyword; choose another name")
+    if word in SQL_RESERVED:
+        raise ScaffoldError(f"{where}: {word!r} is a word SQL reserves; choose another name")
+
+
 def read_field(spec: str, project, table: str) -> Field:
     match = FIELD.fullmatch(spec)
     if not match:
@@ -238,10 +244,7 @@ def read_field(spec: str, project, table: str) -> Field:
             f"{spec}: {name!r} is not a field name: a lowercase letter first, then lowercase "
             f"letters, digits and _, {MAX_NAME} at most"
         )
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
-        raise ScaffoldError(f"{spec}: {name!r} is a Python keyword; choose another name")
-    if name in SQL_RESERVED:
-        raise ScaffoldError(f"{spec}: {name!r} is a word SQL reserves; choose another name")
+    refuse_reserved(name, spec)
     if name in COLUMNS:
         raise ScaffoldError(f"{spec}: every resource has its own {name!r}; choose another name")
     if name in TAKEN_FIELDS:

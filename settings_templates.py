@@ -32,14 +32,16 @@ TABLE_END = "<!-- /settings -->"
 
 def part_of(module: str) -> str | None:
     """The part whose paths hold `module` (a dotted name in the package), or
-    None for the core: every render has it."""
+    None for the core: every render has it. The closest path wins: a file
+    listed by one part inside a folder another part lists is the first's."""
     path = module.replace(".", "/")
+    holders = []
     for name, part in PARTS.items():
         for owned in part.get("paths", ()):
             owned = owned.format(package="").strip("/")
             if path == owned.removesuffix(".py") or path.startswith(owned + "/"):
-                return name
-    return None
+                holders.append((len(owned), name))
+    return max(holders)[1] if holders else None
 
 
 def templated(text: str) -> str:

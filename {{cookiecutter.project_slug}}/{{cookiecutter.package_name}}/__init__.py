@@ -32,13 +32,19 @@ from . import (
     worker,
 {%- endif %}
 )
+{%- if parts.web_ui %}
+from .accounts import changes as account_changes
+{%- endif %}
 {%- if parts.limits %}
-from .accounts import limits
+from .accounts import limits{% if parts.web_ui %}, passkeys, second_factors, sudo, two_factor{% endif %}
 {%- endif %}
 {%- if parts.web_ui %}
 from .accounts import profile as account_page
 from .accounts import sessions as login_sessions
 from .accounts import views as account_views
+{%- endif %}
+{%- if parts.token_pages %}
+from .api import token_pages
 {%- endif %}
 {%- if parts.mail_queue %}
 from .mail import queue as mail_queue
@@ -68,10 +74,18 @@ FEATURES = (
     login_sessions,
     account_views,
     account_page,
+    sudo,
+    two_factor,
+    account_changes,
+    passkeys,
+    second_factors,
     admin,
 {%- endif %}
 {%- if parts.api %}
     api,
+{%- endif %}
+{%- if parts.token_pages %}
+    token_pages,
 {%- endif %}
 {%- if parts.worker %}
     worker,

@@ -98,6 +98,19 @@ def test_an_expired_link_is_refused(app, client, csrf, make_user, monkeypatch, p
     assert user.check_password(password)
 
 
+def test_a_link_signed_before_the_key_was_rotated_works_while_the_old_key_is_a_fallback(
+    app, client, make_user, monkeypatch
+):
+    user = make_user()
+    with app.test_request_context():
+        token = make_reset_token(user)
+    old_key = app.config["SECRET_KEY"]
+    monkeypatch.setitem(app.config, "SECRET_KEY", "the-new-key-" * 4)
+    assert client.get(f"/auth/reset/{token}").headers["Location"] == "/auth/reset"
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [old_key])
+    assert client.get(f"/auth/reset/{token}").headers["Location"] == CHOOSE
+
+
 def test_a_forged_link_is_refused(client):
     assert client.get("/auth/reset/not-a-token").headers["Location"] == "/auth/reset"
 

@@ -79,6 +79,10 @@ def test_sign_up_refuses_bad_input(client, csrf, db_session, password):
     assert between.encode() in register(client, csrf, "short").data
     assert b"differ" in register(client, csrf, password, confirm="something else!").data
     assert b"Invalid email" in register(client, csrf, password, email="nobody").data
+    # 92 characters as typed, 332 once folded (U+FDF2 is four letters).
+    folded_long = register(client, csrf, password, email="\ufdf2" * 80 + "@example.com")
+    assert folded_long.status_code == 200
+    assert b"at most 254 characters" in folded_long.data
     assert db_session.scalars(select(User)).all() == []
 
 

@@ -16,7 +16,9 @@ from {{ cookiecutter.package_name }}.api.models import ApiToken
 def test_email_and_password_give_a_token(client, user, password):
     response = client.post("/api/v1/tokens", auth=("Ada@Example.com", password))
     assert response.status_code == 201
-    assert set(response.json) == {"token", "expires_at"}
+    assert set(response.json) == {"token", "id", "name", "created_at", "expires_at", "last_used_at"}
+    assert response.json["name"] == "API token"
+    assert response.json["last_used_at"] is None
     expires_at = datetime.fromisoformat(response.json["expires_at"])
     assert timedelta(hours=23) < expires_at - datetime.now(UTC) <= timedelta(hours=24)
 

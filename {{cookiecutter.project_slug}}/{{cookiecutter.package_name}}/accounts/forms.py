@@ -1,10 +1,11 @@
 """The forms of the account pages."""
 
-from wtforms import BooleanField, EmailField, PasswordField
+from email_validator import EmailNotValidError
+from wtforms import BooleanField, EmailField, PasswordField, ValidationError
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from ..pages.forms import Form
-from .models import MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from .models import MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, normalize_email
 
 
 def new_password_fields():
@@ -25,11 +26,20 @@ def new_password_fields():
     return password, confirm
 
 
+def an_account_email(form, field):
+    """The address has the one spelling an account is known by (which may
+    be longer than the address as typed)."""
+    try:
+        normalize_email(field.data)
+    except EmailNotValidError as error:
+        raise ValidationError(str(error)) from None
+
+
 def email_field():
     # autocomplete: what password managers read to fill the right field.
     return EmailField(
         "Email",
-        validators=[InputRequired(), Email(), Length(max=MAX_EMAIL_LENGTH)],
+        validators=[InputRequired(), Email(), Length(max=MAX_EMAIL_LENGTH), an_account_email],
         render_kw={"autocomplete": "email"},
     )
 

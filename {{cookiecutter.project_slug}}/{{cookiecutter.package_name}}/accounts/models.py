@@ -96,7 +96,10 @@ def normalize_email(email: str) -> str:
     Raises ValueError (EmailNotValidError) for what is not an email.
     """
     normalized = validate_email(email.strip(), check_deliverability=False).normalized
-    return unicodedata.normalize("NFKC", normalized).lower()
+    folded = unicodedata.normalize("NFKC", normalized).lower()
+    if len(folded) > MAX_EMAIL_LENGTH:  # folding may lengthen it: U+FDF2 becomes 4 letters
+        raise EmailNotValidError(f"Use an address of at most {MAX_EMAIL_LENGTH} characters.")
+    return folded
 
 
 def user_by_email(email: str) -> User | None:

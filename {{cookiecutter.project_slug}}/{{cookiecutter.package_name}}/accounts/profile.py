@@ -1,11 +1,17 @@
 """The account page at /account/: where a person sees their account and its
-sessions (which device, from where, when last seen), and ends any of them."""
+sessions (which device, from where, when last seen), and ends any of them.
+
+The page is made of sections, each from the feature that owns it (the
+email and password, second factors, passkeys, API tokens, deleting the
+account): a feature adds one with `add_section`.
+"""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from .sessions import LoginSession, end_session, is_this_session, live_sessions, log_out
@@ -13,8 +19,27 @@ from .sessions import LoginSession, end_session, is_this_session, live_sessions,
 bp = Blueprint("account", __name__, url_prefix="/account", template_folder="templates")
 
 
+@dataclass(frozen=True)
+class Section:
+    """A part of the account page: its template, the values it shows (a
+    function called at each request), and its place, lowest first."""
+
+    template: str
+    values: Callable[[], dict]
+    place: int
+
+
+def add_section(app: Flask, template: str, values: Callable[[], dict], place: int) -> None:
+    app.extensions.setdefault("account_sections", []).append(Section(template, values, place))
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    add_section(app, "accounts/sessions_section.html", sessions_shown, place=50)
+
+
+def sessions_shown() -> dict:
+    return {"sessions": [ShownSession.of(login) for login in live_sessions(current_user)]}
 
 
 @bp.before_request
@@ -56,8 +81,9 @@ def in_utc(moment: datetime) -> str:
 
 @bp.get("/")
 def index():
-    sessions = [ShownSession.of(login) for login in live_sessions(current_user)]
-    return render_template("accounts/account.html", sessions=sessions)
+    sections = sorted(current_app.extensions["account_sections"], key=lambda s: s.place)
+    shown = [(section.template, section.values()) for section in sections]
+    return render_template("accounts/account.html", sections=shown)
 
 
 @bp.post("/sessions/<int:session_id>/end")

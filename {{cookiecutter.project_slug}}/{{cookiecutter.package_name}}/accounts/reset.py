@@ -26,7 +26,7 @@ SALT = "password-reset"  # a token signed for another purpose is refused here
 
 
 def serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return mail.link_signer(SALT)
 
 
 def login_fingerprint(user: User) -> str:

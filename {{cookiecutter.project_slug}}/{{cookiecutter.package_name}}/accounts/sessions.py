@@ -100,6 +100,9 @@ class LoginSession(db.Model):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     user_agent: Mapped[str] = mapped_column(String(MAX_USER_AGENT_LENGTH))
     address: Mapped[str] = mapped_column(String(MAX_ADDRESS_LENGTH))
+    # When this login last proved who it is (logging in, or again before a
+    # sensitive change: sudo.py); None for one that never did.
+    proved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
 
@@ -190,6 +193,7 @@ def log_in(user: User, remember: bool = False) -> None:
             expires_at=moment + lifetime,
             user_agent=clean(request.user_agent.string, MAX_USER_AGENT_LENGTH),
             address=client_address(),
+            proved_at=moment,
         )
     )
     db.session.commit()
@@ -233,6 +237,15 @@ def end_session(user: User, session_id: int) -> bool:
     )
     db.session.commit()
     return ended.rowcount == 1
+
+
+def kept_logged_in() -> bool:
+    """Whether this request's login is a "keep me logged in" one."""
+    token = current_user.get_id()
+    remembered = db.session.scalar(
+        select(LoginSession.remembered).where(LoginSession.token_hash == digest(token))
+    )
+    return bool(remembered)
 
 
 def is_this_session(login: LoginSession) -> bool:

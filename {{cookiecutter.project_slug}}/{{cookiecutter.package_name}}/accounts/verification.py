@@ -26,7 +26,7 @@ SALT = "email-verification"  # a token signed for another purpose is refused her
 
 
 def serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return mail.link_signer(SALT)
 
 
 def make_verification_token(user: User) -> str:

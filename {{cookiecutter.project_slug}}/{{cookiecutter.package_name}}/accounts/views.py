@@ -33,7 +33,9 @@ from .limits import (
 from .models import User, hash_password, normalize_email, user_by_email
 from .passwords import authenticate
 from .reset import reset_password, send_reset_email, user_for_reset_token
+from .second_factors import has_second_factor
 from .sessions import end_every_session, log_in, log_out
+from .two_factor import start_second_step
 from .verification import send_account_exists_email, send_verification_email, verify_email
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
@@ -196,6 +198,8 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user:
             next_page = local_url(request.args.get("next"))
+            if has_second_factor(user):
+                return start_second_step(user, form.remember.data, next_page)
             log_in(user, remember=form.remember.data)
             flash("You are logged in.", "success")
             return redirect(next_page or url_for("notes.index"))

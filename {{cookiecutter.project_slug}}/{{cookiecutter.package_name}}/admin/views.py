@@ -5,14 +5,17 @@ import logging
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from flask import abort, flash, redirect, request, url_for
+from email_validator import EmailNotValidError
+from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import AdminIndexView
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
+from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import EmailField, PasswordField, ValidationError
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from ..accounts.deletion import last_admin_message, no_other_admin
 from ..accounts.models import (
     MAX_EMAIL_LENGTH,
     MAX_PASSWORD_LENGTH,
@@ -20,6 +23,8 @@ from ..accounts.models import (
     normalize_email,
     user_by_email,
 )
+from ..accounts.notices import send_notice
+from ..accounts.sudo import recently_proved
 from ..pages.forms import CONTROL_CHARACTER, Form
 from ..platform.database import MAX_ID, db
 
@@ -81,6 +86,10 @@ class DatabaseView(AdminsOnly, ModelView):
 
 
 class UserView(DatabaseView):
+    """The accounts. Changing one (its email, password or admin right, or
+    deleting it) is as sensitive here as on its own account page: it needs
+    a fresh proof of the admin (sudo.py), and its owner is told."""
+
     column_list = ("email", "is_admin", "created_at")
     column_searchable_list = ("email",)
     column_default_sort = "email"
@@ -99,8 +108,23 @@ class UserView(DatabaseView):
         ),
     }
 
+    def is_accessible(self):
+        if request.method == "GET":
+            return super().is_accessible()
+        return super().is_accessible() and recently_proved()
+
+    def inaccessible_callback(self, name, **kwargs):
+        if current_user.is_authenticated and current_user.is_admin:
+            flash("Please confirm it is you first; then try again.", "info")
+            back = url_for(".index_view")
+            return redirect(url_for("sudo.confirm", next=back), 303)
+        return super().inaccessible_callback(name, **kwargs)
+
     def on_model_change(self, form, model, is_created):
-        model.email = normalize_email(model.email)
+        try:
+            model.email = normalize_email(model.email)
+        except EmailNotValidError as error:
+            raise ValidationError(str(error)) from None
         with db.session.no_autoflush:  # the edited record is not written yet
             holder = user_by_email(model.email)
         if holder is not None and holder is not model:
@@ -111,3 +135,36 @@ class UserView(DatabaseView):
             raise ValidationError("A new account needs a password.")
         if is_created:  # the admin vouches for the address, as the commands do
             model.email_verified_at = datetime.now(UTC)
+        if not is_created:  # read before anything is flushed, which forgets it
+            before = inspect(model).attrs.email.history.deleted
+            old_email = before[0] if before else model.email
+            changed = [
+                what
+                for what, yes in (
+                    ("its email address", old_email != model.email),
+                    ("its password", bool(form.password.data)),
+                )
+                if yes
+            ]
+            if changed:
+                g.admin_notice = (old_email, " and ".join(changed))
+        # Flask-Admin undoes the whole change on this error, and flashes it.
+        if not is_created and not model.is_admin and no_other_admin(model):
+            raise ValidationError(last_admin_message(model.email))
+
+    def after_model_change(self, form, model, is_created):
+        # Told once the change is committed, at the address it had before.
+        notice = g.pop("admin_notice", None)
+        if notice is not None:
+            old_email, what = notice
+            send_notice(
+                model,
+                "an admin changed your account",
+                f"An admin of the service changed {what} of your account.",
+                to=old_email,
+                advice="If you did not ask for this, tell the service's people at once.",
+            )
+
+    def on_model_delete(self, model):
+        if model.is_admin and no_other_admin(model):
+            raise ValidationError(last_admin_message(model.email))

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..platform.database import db
 
+MAX_TOKEN_NAME_LENGTH = 60
+
 
 class ApiToken(db.Model):
     """A token's SHA-256 digest (never the token), its account, and the login
@@ -21,5 +23,9 @@ class ApiToken(db.Model):
     login_id: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # What its owner called it, to tell their tokens apart; and when it last
+    # opened a request (written at most once a minute), or None.
+    name: Mapped[str] = mapped_column(String(MAX_TOKEN_NAME_LENGTH), server_default="API token")
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()

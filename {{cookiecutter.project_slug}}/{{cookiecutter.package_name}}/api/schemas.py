@@ -12,6 +12,8 @@ from typing import ClassVar
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
 
+from .models import MAX_TOKEN_NAME_LENGTH
+
 # Text no database can store, refused here with a 422 rather than by the
 # database with a 500: NUL, which Postgres refuses (a pattern, so the OpenAPI
 # document says it), and lone surrogates, JSON escapes such as "\ud800" that
@@ -118,8 +120,32 @@ class ErrorSchema(Schema):
     )
 
 
-class TokenSchema(Schema):
+class TokenInSchema(InputSchema):
+    """What a client may say when it asks for a token: its name."""
+
+    name = fields.String(
+        validate=[validate.Length(min=1, max=MAX_TOKEN_NAME_LENGTH), *STORABLE_TEXT],
+        metadata={"description": 'What to call it, to tell it apart ("API token" if not given).'},
+    )
+
+
+class TokenInfoSchema(Schema):
+    """One of the account's tokens, as its list shows it: never the token."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    created_at = UtcDateTime(required=True)
+    expires_at = UtcDateTime(required=True)
+    last_used_at = UtcDateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "When it last opened a request (to the minute), or null."},
+    )
+
+
+class TokenSchema(TokenInfoSchema):
+    """A new token: the only time the token itself is shown."""
+
     token = fields.String(
         required=True, metadata={"description": "Send it as `Authorization: Bearer <token>`."}
     )
-    expires_at = UtcDateTime(required=True)

@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app, url_for
+from itsdangerous import URLSafeTimedSerializer
 
 from ..platform.environment import ConfigError, Setting, true_or_false, whole_number
 from ..platform.extending import add_deploy_check
@@ -126,6 +127,15 @@ def public_url_for(endpoint: str, **values) -> str | None:
     if current_app.config["APP_ENV"] == "production":
         return None
     return url_for(endpoint, _external=True, **values)
+
+
+def link_signer(salt: str) -> URLSafeTimedSerializer:
+    """What signs the tokens of mailed links for one purpose (`salt`): with
+    SECRET_KEY, and while it is rotated, still opening the links signed with
+    a key of SECRET_KEY_FALLBACKS (itsdangerous signs with the last)."""
+    config = current_app.config
+    keys = [*config["SECRET_KEY_FALLBACKS"], config["SECRET_KEY"]]  # as Flask's session does
+    return URLSafeTimedSerializer(keys, salt=salt)
 
 
 def send_email(to: str, subject: str, body: str) -> None:

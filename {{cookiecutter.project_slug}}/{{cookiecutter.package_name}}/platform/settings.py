@@ -57,6 +57,14 @@ SECRET_KEY = Setting(
     secret=True,
     on_heroku=True,
 )
+SECRET_KEY_FALLBACKS = Setting(
+    "SECRET_KEY_FALLBACKS",
+    "Earlier SECRET_KEYs, comma-separated, still accepted while you rotate it: "
+    "they open the sessions and sealed secrets made with them, never make new "
+    'ones. docs/deploying.md, "Rotating SECRET_KEY", has the steps.',
+    parse=comma_separated,
+    secret=True,
+)
 PUBLIC_URL = Setting(
     "PUBLIC_URL",
     "The service's public origin, as people reach it. Links that leave a request "
@@ -154,6 +162,7 @@ INSTANCE_PATH = Setting(
 SETTINGS = (
     APP_ENV,
     SECRET_KEY,
+    SECRET_KEY_FALLBACKS,
     PUBLIC_URL,
     ALLOWED_HOSTS,
     FORCE_HTTPS,
@@ -203,6 +212,8 @@ def load_settings(
 def secret_settings(environ, profile) -> dict:
     return {
         "SECRET_KEY": secret_key(environ, profile == "production"),
+        # Flask's own setting: its session cookie accepts these keys too.
+        "SECRET_KEY_FALLBACKS": SECRET_KEY_FALLBACKS.read(environ) or [],
         # Werkzeug's scrypt (n=2**15) costs about 0.1 s a hash, as it should;
         # tests hash hundreds of passwords, through the same code, at n=2**10.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1" if profile == "test" else "scrypt",

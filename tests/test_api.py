@@ -135,11 +135,13 @@ def run_contract(dyno: Dyno, workdir: Path, max_examples: int) -> int:
         'username = "${API_EMAIL}"\n'
         'password = "${API_PASSWORD}"\n'
     )
-    # DELETE /api/v1/tokens revokes the token it is sent with, which would
-    # leave every later case unauthorized: it runs last, on its own token.
+    # DELETE /api/v1/tokens revokes the token it is sent with, and
+    # DELETE /api/v1/tokens/{token_id} may pick that token's id, which would
+    # leave every later case unauthorized: each runs last, on its own token.
+    revoking = ("DELETE /api/v1/tokens/{token_id}", "DELETE /api/v1/tokens")
     runs = {
-        "every other operation": ["--exclude-name", "DELETE /api/v1/tokens"],
-        "token revocation": ["--include-name", "DELETE /api/v1/tokens"],
+        "every other operation": [arg for name in revoking for arg in ("--exclude-name", name)],
+        **{name: ["--include-name", name] for name in revoking},
     }
     cases = 0
     for name, selection in runs.items():

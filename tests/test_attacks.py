@@ -32,6 +32,7 @@ import pytest
 from drills import OwnRedis, process_tree
 from harness import (
     Dyno,
+    authenticator_code,
     fresh_postgres_database,
     http_request,
     production,
@@ -1195,6 +1196,210 @@ def test_a_long_notes_list_comes_a_page_at_a_time_in_little_memory(service):
         f"{seconds * 1000:.0f} ms a page, web workers grew by at most {growth:.1f} MB"
     )
     assert growth < 20, (before, after)
+
+
+def set_up_an_authenticator_app(browser: Browser) -> tuple[str, list[str]]:
+    """Turn on two-factor login from the account page, as a person does:
+    the key the setup page shows, and the recovery codes."""
+    started = browser.post(
+        "/account/two-factor/setup", {"csrf_token": browser.csrf_token("/account/")}
+    )
+    assert started.status == 302, (started.status, started.text[:2000])
+    page = browser.get("/account/two-factor/confirm")
+    secret = re.search(r'<code id="totp-secret">([A-Z2-7 ]+)</code>', page.text).group(1)
+    confirmed = browser.submit("/account/two-factor/confirm", {"code": authenticator_code(secret)})
+    assert confirmed.status == 200, (confirmed.status, confirmed.text[:2000])
+    codes = re.findall(r"<code>([A-Z0-9-]{19})</code>", confirmed.text)
+    assert len(codes) == 10, confirmed.text[:2000]
+    return secret, codes
+
+
+def stale_proofs(service: Service, email: str) -> None:
+    """Make every session of the account as if it last proved who it is an
+    hour ago (past SUDO_MINUTES)."""
+    import psycopg
+
+    with psycopg.connect(service.database_url) as connection:
+        connection.execute(
+            "UPDATE login_sessions SET proved_at = now() - interval '1 hour'"
+            " FROM users WHERE users.id = login_sessions.user_id AND users.email = %s",
+            (email,),
+        )
+
+
+def test_a_stolen_password_needs_the_code_and_codes_cannot_be_guessed(service):
+    email = "totp-guessed@example.com"
+    owner = sign_up(service, email)
+    secret, _ = set_up_an_authenticator_app(owner)
+    wait_until(
+        lambda: any("authenticator app was set up" in line for line in service.mails_to(email)),
+        30,
+        "the notice of two-factor login turned on",
+    )
+
+    # The thief has the password: it opens nothing without the code.
+    thief = Browser(service)
+    answer = thief.log_in(email, PASSWORD)
+    assert answer.status == 302 and answer.location_path == "/auth/second-step"
+    assert_sent_to_log_in(thief.get("/notes/"))
+    assert_sent_to_log_in(thief.get("/account/"))
+    assert_sent_to_log_in(thief.get("/admin/"))
+    assert thief.api("GET", "/api/v1/notes", "x").status == 401
+    assert_json_error(thief.basic(email, PASSWORD), 403)
+
+    # Guessing codes, even from a fresh address each time, runs out with the
+    # account's five attempts a minute: the owner's login, the thief's two
+    # uses of the password, then two guesses.
+    token = thief.csrf_token("/auth/second-step")
+    statuses = []
+    for n in range(4):
+        thief.address = fresh_address()
+        guess = f"{(int(authenticator_code(secret)) + 1 + n) % 1_000_000:06d}"
+        statuses.append(thief.post("/auth/second-step", {"code": guess, "csrf_token": token}))
+    assert [answer.status for answer in statuses] == [200, 200, 429, 429]
+    assert_refused_for_a_while(statuses[-1])
+    assert_sent_to_log_in(thief.get("/notes/"))
+
+
+def test_a_code_works_once(service):
+    email = "totp-replayed@example.com"
+    owner = sign_up(service, email)
+    secret, _ = set_up_an_authenticator_app(owner)
+    owner.post("/auth/logout", {"csrf_token": owner.csrf_token("/account/")})
+
+    # Logging in with the next step's code, which the setup has not used.
+    code = authenticator_code(secret, time.time() + 30)
+    assert owner.log_in(email, PASSWORD).location_path == "/auth/second-step"
+    done = owner.submit("/auth/second-step", {"code": code})
+    assert done.status == 302 and done.location_path == "/notes/", done.text[:2000]
+    assert owner.get("/notes/").status == 200
+
+    # Someone who saw the code, and has the password, comes a second late.
+    thief = Browser(service)
+    assert thief.log_in(email, PASSWORD).location_path == "/auth/second-step"
+    replayed = thief.submit("/auth/second-step", {"code": code})
+    assert replayed.status == 200 and "used already" in replayed.text
+    assert_sent_to_log_in(thief.get("/notes/"))
+
+
+def test_a_recovery_code_works_once_and_its_use_is_told(service):
+    # Each account may try five times a minute, right attempts included:
+    # a test of its own, on an account of its own.
+    email = "totp-recovered@example.com"
+    owner = sign_up(service, email)
+    _, recovery = set_up_an_authenticator_app(owner)
+    other = Browser(service)
+    assert other.log_in(email, PASSWORD).location_path == "/auth/second-step"
+    assert other.submit("/auth/second-step", {"code": recovery[0]}).status == 302
+    wait_until(
+        lambda: any("recovery codes was used" in line for line in service.mails_to(email)),
+        30,
+        "the notice of a recovery code used",
+    )
+    assert recovery[0] not in "".join(service.mails_to(email))
+    again = Browser(service)
+    again.log_in(email, PASSWORD)
+    assert again.submit("/auth/second-step", {"code": recovery[0]}).status == 200
+    assert_sent_to_log_in(again.get("/notes/"))
+
+
+def account_state(service: Service, email: str) -> tuple:
+    """Everything a sensitive form could change of an account: its row, and
+    how many second factors, recovery codes, passkeys and API tokens it has."""
+    import psycopg
+
+    query = (
+        "SELECT email, password_hash, login_id, is_admin,"
+        " (SELECT count(*) FROM totp_factors WHERE user_id = users.id),"
+        " (SELECT count(*) FROM recovery_codes WHERE user_id = users.id),"
+        " (SELECT count(*) FROM passkeys WHERE user_id = users.id),"
+        " (SELECT count(*) FROM api_tokens WHERE user_id = users.id)"
+        " FROM users WHERE email = %s"
+    )
+    with psycopg.connect(service.database_url) as connection:
+        return connection.execute(query, (email,)).fetchone()
+
+
+def add_a_passkey(service: Service, email: str) -> int:
+    """A passkey row for the account, as if registered: its id."""
+    import psycopg
+
+    with psycopg.connect(service.database_url) as connection:
+        return connection.execute(
+            "INSERT INTO passkeys (user_id, credential_id, public_key, sign_count, name,"
+            " transports, created_at) SELECT id, %s, %s, 0, 'Phone', 'internal', now()"
+            " FROM users WHERE email = %s RETURNING id",
+            (f"credential of {email}".encode(), b"public key", email),
+        ).fetchone()[0]
+
+
+def test_sensitive_forms_posted_without_a_fresh_proof_change_nothing(service):
+    email = "sudo-bypass@example.com"
+    browser = sign_up(service, email)
+    set_up_an_authenticator_app(browser)
+    passkey = add_a_passkey(service, email)
+    stale_proofs(service, email)
+    token = browser.csrf_token("/account/")
+    before = account_state(service, email)
+    for path, fields in (
+        ("/account/password", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}),
+        ("/account/email", {"email": "sudo-thief@example.com"}),
+        ("/account/delete", {"email": email}),
+        ("/account/tokens/new", {"name": "stolen", "days": "90"}),
+        ("/account/two-factor/setup", {}),
+        ("/account/two-factor/off", {}),
+        ("/account/two-factor/recovery-codes", {}),
+        ("/account/passkeys/options", {"name": "thief's key"}),
+        ("/account/passkeys/verify", {}),
+        (f"/account/passkeys/{passkey}/remove", {}),
+    ):
+        answer = browser.post(path, {"csrf_token": token, **fields})
+        assert answer.status == 303, (path, answer.status, answer.text[:500])
+        assert answer.location_path == "/account/confirm", (path, answer.headers["Location"])
+    assert account_state(service, email) == before
+    assert not service.mails_to("sudo-thief@example.com")
+
+    # An admin's changes to any account need a fresh proof too.
+    admin = Browser(service)
+    assert admin.log_in(ADMIN_EMAIL, PASSWORD).status == 302
+    stale_proofs(service, ADMIN_EMAIL)
+    users = "/admin/admin_users/"
+    user_id = service.count("SELECT id FROM users WHERE email = %s", email)
+    admin_token = admin.csrf_token(users)
+    for path, fields in (
+        (f"{users}new/", {"email": "planted@example.com", "password": NEW_PASSWORD}),
+        (f"{users}edit/?id={user_id}", {"email": "sudo-thief@example.com", "password": ""}),
+        (f"{users}delete/", {"id": str(user_id)}),
+    ):
+        answer = admin.post(path, {"csrf_token": admin_token, **fields})
+        assert answer.status == 303, (path, answer.status, answer.text[:500])
+        assert answer.location_path == "/account/confirm", (path, answer.headers["Location"])
+    assert service.count("SELECT count(*) FROM users WHERE email = %s", "planted@example.com") == 0
+    assert account_state(service, email) == before
+
+    # The password proves it again, and the change goes through.
+    assert browser.submit("/account/confirm", {"password": PASSWORD}).status == 302
+    off = browser.post("/account/two-factor/off", {"csrf_token": token})
+    assert off.status == 302, (off.status, off.text[:500])
+    assert account_state(service, email)[4] == 0
+
+
+def test_no_account_can_delete_another(service):
+    email = "deleter@example.com"
+    other = "deleted-not@example.com"
+    browser = sign_up(service, email)
+    sign_up(service, other, log_in=False)
+    before = account_state(service, other)
+    # The account page deletes the account logged in, whatever is typed.
+    typed = browser.submit("/account/delete", {"email": other})
+    assert typed.status == 200 and "not your account" in typed.text
+    # The admin's delete is for admins only.
+    other_id = service.count("SELECT id FROM users WHERE email = %s", other)
+    token = browser.csrf_token("/account/")
+    refused = browser.post("/admin/admin_users/delete/", {"id": str(other_id), "csrf_token": token})
+    assert refused.status == 403, (refused.status, refused.text[:500])
+    assert account_state(service, other) == before
+    assert account_state(service, email) is not None
 
 
 def test_no_attack_made_the_service_fail(service):

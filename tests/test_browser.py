@@ -6,8 +6,11 @@ development mailbox, which it is asked to keep: its Secure session cookie
 works because browsers treat http://localhost as a secure origin. A
 visitor signs up, confirms the address through the mailbox, logs in,
 writes a note, finds it in the list, sees where the account is logged in,
-ends another browser's session and logs out; a visitor uses a resource that
-`flask scaffold` wrote through its pages; a visitor who forgot the
+ends another browser's session and logs out; a visitor sets up two-factor
+login with the key the page shows and logs in with a code; a visitor registers a passkey
+on the account page and logs in with it, through Chromium's virtual
+authenticator (the DevTools protocol's WebAuthn domain); a visitor uses a
+resource that `flask scaffold` wrote through its pages; a visitor who forgot the
 password resets it through the mailbox; a user who is not an admin
 is kept out of /admin/; an admin's pages work under the
 Content-Security-Policy.
@@ -28,6 +31,7 @@ import secrets
 import shlex
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -36,6 +40,7 @@ from harness import (
     HEROKU_BOOT_LIMIT,
     TEMPLATE_DIR,
     Dyno,
+    authenticator_code,
     production,
     project_venv,
     record_figure,
@@ -44,7 +49,8 @@ from harness import (
 )
 from test_scaffold import scaffold_both
 
-pytestmark = pytest.mark.slow
+# One worker runs them all: the service they share starts once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -385,6 +391,88 @@ def test_the_account_page_lists_the_sessions_and_ends_one(browser, service, axe_
         assert not set(phone.shown) - set(phone.checked)
     finally:
         phone.context.close()
+
+
+def test_a_passkey_is_registered_then_logs_in_without_the_password(page):
+    # A device with a fingerprint reader, as WebAuthn sees one: it keeps
+    # discoverable credentials and verifies its user, without being asked.
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    device = devtools.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )["authenticatorId"]
+    email = f"passkey-{secrets.token_hex(3)}@example.com"
+    sign_up(page, email)
+    page.click(f"nav >> text={email}")
+    page.wait_for_url("**/account/")
+    check_accessibility(page)
+    assert page.is_visible("text=No passkeys yet.")
+    page.fill("#passkey-name", "This browser")
+    page.click("text=Add a passkey")
+    page.wait_for_selector('text=The passkey "This browser" is added.')
+    check_accessibility(page)
+    assert page.locator("table.passkeys tbody tr").all_inner_texts()[0].startswith("This browser")
+    held = devtools.send("WebAuthn.getCredentials", {"authenticatorId": device})["credentials"]
+    assert [credential["isResidentCredential"] for credential in held] == [True]
+    log_out(page)
+
+    visit(page, "/auth/login")
+    page.click("text=Log in with a passkey")
+    page.wait_for_url("**/notes/")
+    check_accessibility(page)
+    assert page.is_visible(f"nav >> text={email}")
+    held = devtools.send("WebAuthn.getCredentials", {"authenticatorId": device})["credentials"]
+    assert held[0]["signCount"] >= 1  # the device signed for the login
+    assert page.console_errors == []
+    assert page.failed_requests == []
+
+
+def test_two_factor_login_is_set_up_with_the_shown_key_then_asks_for_a_code(page, tmp_path):
+    email = f"two-factor-{secrets.token_hex(3)}@example.com"
+    sign_up(page, email)
+    page.click(f"nav >> text={email}")
+    page.wait_for_url("**/account/")
+    check_accessibility(page)
+    page.click("text=Set up an authenticator app")
+    page.wait_for_url("**/account/two-factor/confirm")
+    check_accessibility(page)
+    # The QR code is an image the service drew, loaded under the policy.
+    qr_code = page.locator("figure.qr-code img")
+    assert qr_code.evaluate("image => image.complete && image.naturalWidth > 0")
+    secret = page.inner_text("#totp-secret")
+    screenshot(page, "two-factor-setup.png", tmp_path)
+
+    # An authenticator app computes the code from the key shown.
+    page.fill("#code", authenticator_code(secret))
+    page.click("main button[type=submit]")
+    page.wait_for_selector("h1:has-text('Your recovery codes')")
+    check_accessibility(page)
+    assert page.locator("ul.recovery-codes code").count() == 10
+    log_out(page)
+
+    visit(page, "/auth/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/auth/second-step")
+    check_accessibility(page)
+    page.fill("#code", authenticator_code(secret, time.time() + 30))  # the next step's
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/notes/")
+    check_accessibility(page)
+    assert page.is_visible(f"nav >> text={email}")
+    assert page.console_errors == []
+    assert page.failed_requests == []
 
 
 def test_a_forgotten_password_is_reset_through_the_mailbox(page):

@@ -153,9 +153,17 @@ def test_unchosen_options_name_their_paths_in_the_package():
         "svc/notes/schemas.py",
         "svc/scaffold/templates/api",
         "migrations/versions/2026_12_07_0002_0003_create_api_tokens.py",
+        "migrations/versions/2026_12_07_0006_770002b7dbce_add_api_tokens_name_and_last_used_at.py",
         "tests/api",
         "tests/notes/test_api.py",
         "docs/api.md",
+        # The account page's tokens, which need the API too.
+        "svc/api/token_pages.py",
+        "svc/api/templates/api/tokens_section.html",
+        "svc/api/templates/api/new_token.html",
+        "svc/api/templates/api/token_made.html",
+        "tests/api/test_token_pages.py",
+        "tests/api/test_second_factor_tokens.py",
     ]
 
 

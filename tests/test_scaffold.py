@@ -85,8 +85,9 @@ def tree(project: Path) -> dict[str, str]:
 
 # The generated tests a new resource adds or reaches.
 TOUCHED = [
-    "tests/harbors", "tests/bookings", "tests/pages", "tests/api", "tests/admin",
-    "tests/platform/test_settings_files.py", "tests/platform/test_migrations.py",
+    "tests/harbors", "tests/bookings", "tests/pages", "tests/api/test_api_contract.py",
+    "tests/admin/test_admin.py", "tests/platform/test_settings_files.py",
+    "tests/platform/test_migrations.py",
 ]
 
 

@@ -65,6 +65,12 @@ def on_reload(server):
 # gunicorn must not apply X-Forwarded-Proto on its own as well.
 secure_scheme_headers = {}
 
+# The longest request line gunicorn takes (its default is 4094 bytes): a
+# long query string then reaches the app, which answers it as the service
+# answers any bad request (JSON for the API), not with gunicorn's bare
+# HTML 414.
+limit_request_line = 8190
+
 # gunicorn's runtime control socket lives in $HOME; a dyno has no use for it,
 # and two servers on one machine (tests, a local run) would fight over it.
 control_socket_disable = True

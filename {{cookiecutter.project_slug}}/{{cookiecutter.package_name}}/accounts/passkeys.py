@@ -94,7 +94,7 @@ class Passkey(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    credential_id: Mapped[bytes] = mapped_column(LargeBinary(1023), unique=True)
+    credential_id: Mapped[bytes] = mapped_column(LargeBinary(MAX_CREDENTIAL_ID_LENGTH), unique=True)
     public_key: Mapped[bytes] = mapped_column(LargeBinary(2048))
     sign_count: Mapped[int] = mapped_column(BigInteger)
     name: Mapped[str] = mapped_column(String(MAX_PASSKEY_NAME_LENGTH))
@@ -236,8 +236,10 @@ def posted_credential() -> dict | None:
 def offered_to(user: User | None) -> bool:
     """Whether a page asks `user` for a passkey: they work here, and the
     account has one."""
-    if user is None or relying_party() is None:
-        return False
+    return user is not None and relying_party() is not None and has_passkey(user)
+
+
+def has_passkey(user: User) -> bool:
     found = db.session.scalar(select(Passkey.id).where(Passkey.user_id == user.id).limit(1))
     return found is not None
 

@@ -5,12 +5,12 @@ for a person who lost them."""
 import click
 from flask import Flask
 from flask.cli import with_appcontext
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from ..platform.database import db
 from . import totp
 from .models import User, user_by_email
-from .passkeys import Passkey
+from .passkeys import Passkey, has_passkey
 
 
 def init_app(app: Flask) -> None:
@@ -20,8 +20,7 @@ def init_app(app: Flask) -> None:
 def has_second_factor(user: User) -> bool:
     """Whether a password alone is not enough for this account: it has an
     authenticator app or a passkey."""
-    has_passkey = db.session.scalar(select(Passkey.id).where(Passkey.user_id == user.id).limit(1))
-    return has_passkey is not None or totp.enabled(user)
+    return has_passkey(user) or totp.enabled(user)
 
 
 @click.command("remove-second-factors")
